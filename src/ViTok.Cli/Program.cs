@@ -1,1 +1,6 @@
-return 0;
+using System.CommandLine;
+using ViTok.Cli.Commands;
+
+var root = new RootCommand("ViTok.NET: Vision Transformer tokenizers (ViTok, ViTok-v2) on TorchSharp.");
+root.Subcommands.Add(InfoCommand.Create());
+return root.Parse(args).Invoke();
