@@ -23,15 +23,18 @@ public static class PaperCheckpoint
     /// <summary>Writes the model's weights and config atomically; <paramref name="extra"/> adds metadata entries.</summary>
     public static void Save(PaperAutoencoder model, string path, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var meta = new Dictionary<string, string>
-        {
-            [FormatKey] = Format,
-            [FamilyKey] = PaperConfig.FamilyName,
-            [ConfigKey] = JsonSerializer.Serialize(model.Config, Json.Compact),
-        };
+        var meta = new Dictionary<string, string>(Metadata(model.Config));
         if (extra != null) foreach (var (k, v) in extra) meta[k] = v;
         Safetensors.Write(path, model.state_dict(), meta);
     }
+
+    /// <summary>The metadata entries that rebuild a model of <paramref name="config"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Metadata(PaperConfig config) => new Dictionary<string, string>
+    {
+        [FormatKey] = Format,
+        [FamilyKey] = PaperConfig.FamilyName,
+        [ConfigKey] = JsonSerializer.Serialize(config, Json.Compact),
+    };
 
     /// <summary>Reads the config stored in a checkpoint's metadata.</summary>
     public static PaperConfig ReadConfig(string path)
@@ -65,7 +68,7 @@ public static class PaperCheckpoint
         {
             var config = ConfigFromMetadata(meta, path);
             var model = new PaperAutoencoder(config);
-            StateDict.LoadStrict(model, tensors, path, $"variant {config.Variant}, c = {config.Channels}");
+            StateDict.LoadStrict(model, Training.TrainState.ModelWeights(tensors, meta), path, $"variant {config.Variant}, c = {config.Channels}");
             if (device != null) model.to(device);
             model.eval();
             return model;

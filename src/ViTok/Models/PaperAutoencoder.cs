@@ -6,7 +6,7 @@ namespace ViTok.Models;
 /// paper's 3D axial RoPE and SwiGLU). Images [B, 3, H, W] (one-frame videos, q = 1) or videos [B, 3, T, H, W] in
 /// [-1, 1] → tubelet tokens [B, L, W_enc] → encoder → Linear(W_enc → 2c) = (mean, logvar) → z [B, L, c] →
 /// Linear(c → W_dec) → decoder → ConvTranspose3d → pixels of the input's shape.</summary>
-public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>
+public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
 {
     private readonly TubeletEmbed tubelet_embed;
     private readonly PaperTransformer encoder;
@@ -184,11 +184,51 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>
         return recon.to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Parameters of the encoder side (tubelet embedding, encoder, encoder_to_code).</summary>
-    public IEnumerable<Parameter> EncoderParameters() =>
-        tubelet_embed.parameters().Concat(encoder.parameters()).Concat(encoder_to_code.parameters());
+    private static readonly string[] EncoderPrefixes = ["tubelet_embed.", "encoder.", "encoder_to_code."];
 
-    /// <summary>Parameters of the decoder side (code_to_decoder, decoder, tubelet_decode): what stage 2 trains.</summary>
-    public IEnumerable<Parameter> DecoderParameters() =>
-        code_to_decoder.parameters().Concat(decoder.parameters()).Concat(tubelet_decode.parameters());
+    /// <summary>Named parameters of the encoder side (tubelet embedding, encoder, encoder_to_code).</summary>
+    public IEnumerable<(string Name, Parameter Param)> EncoderParameters() =>
+        named_parameters().Where(p => EncoderPrefixes.Any(p.name.StartsWith));
+
+    /// <summary>Named parameters of the decoder side (code_to_decoder, decoder, tubelet_decode): what stage 2 trains.</summary>
+    public IEnumerable<(string Name, Parameter Param)> DecoderParameters() =>
+        named_parameters().Where(p => !EncoderPrefixes.Any(p.name.StartsWith));
+
+    /// <inheritdoc />
+    public string Family => PaperConfig.FamilyName;
+
+    /// <inheritdoc />
+    public string Variant => Config.Variant;
+
+    /// <inheritdoc />
+    public int Channels => Config.Channels;
+
+    /// <inheritdoc />
+    public int PatchSize => Config.PatchSize;
+
+    /// <inheritdoc />
+    public int TubeletSize => Config.TubeletSize;
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    /// <inheritdoc />
+    public (Tensor Reconstruction, Tensor? Kl) TrainForward(Tensor x, Generator? generator)
+    {
+        var (recon, _, mean, logVar) = Forward(x, samplePosterior: true, generator);
+        return (recon, KlDivergence(mean, logVar));
+    }
+
+    /// <inheritdoc />
+    public long LatentFloats(long frames, long height, long width) => PaperCost.Tokens(Config, frames, height, width) * Config.Channels;
+
+    /// <inheritdoc />
+    public double Gmacs(long frames, long height, long width)
+    {
+        var (e, d) = PaperCost.Gmacs(Config, PaperCost.Tokens(Config, frames, height, width));
+        return e + d;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> ModelMetadata() => IO.PaperCheckpoint.Metadata(Config);
 }

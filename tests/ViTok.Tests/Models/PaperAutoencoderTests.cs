@@ -112,7 +112,7 @@ public class PaperAutoencoderTests
         using var model = new PaperAutoencoder(TinyConfigs.Video());
         var (enc, dec) = PaperCost.Parameters(model.Config);
         Assert.Equal(model.parameters().Sum(p => p.numel()), enc + dec);
-        Assert.Equal(model.EncoderParameters().Sum(p => p.numel()), enc);
+        Assert.Equal(model.EncoderParameters().Sum(p => p.Param.numel()), enc);
         var keys = model.state_dict().Keys.ToHashSet();
         string[] expected =
         [
