@@ -1,7 +1,1 @@
-using System.CommandLine;
-using ViTok.Cli.Commands;
-
-var root = new RootCommand("ViTok.NET: Vision Transformer tokenizers (ViTok, ViTok-v2) on TorchSharp.");
-root.Subcommands.Add(InfoCommand.Create());
-root.Subcommands.Add(PretrainedCommand.Create());
-return root.Parse(args).Invoke();
+return ViTok.Cli.CliApp.Run(args);

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using ViTok.Cli.Commands;
+
+namespace ViTok.Cli;
+
+/// <summary>The <c>vitok</c> command tree; <c>Program.cs</c> only calls <see cref="Run"/>.</summary>
+public static class CliApp
+{
+    /// <summary>Builds the root command with every subcommand.</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("ViTok.NET: Vision Transformer tokenizers (ViTok, ViTok-v2) on TorchSharp.");
+        root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(InitCommand.Create());
+        root.Subcommands.Add(ReconstructCommand.Create());
+        root.Subcommands.Add(PretrainedCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs a command line; returns the exit code.</summary>
+    public static int Run(string[] args) => BuildRoot().Parse(args).Invoke();
+}

@@ -1,0 +1,45 @@
+namespace ViTok.Training;
+
+/// <summary>Exponential moving average of a set of named parameters (DiT's update_ema): ema ← decay·ema + (1 − decay)·p,
+/// kept in fp32.</summary>
+public sealed class Ema : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _shadow = new();
+
+    /// <summary>The decay.</summary>
+    public double Decay { get; }
+
+    /// <summary>Starts the average at the current values.</summary>
+    public Ema(IEnumerable<(string Name, Parameter Param)> parameters, double decay)
+    {
+        Decay = decay;
+        using var _ = torch.no_grad();
+        foreach (var (name, p) in parameters) _shadow[name] = p.detach().to(ScalarType.Float32).clone();
+    }
+
+    /// <summary>One update from the current parameter values.</summary>
+    public void Update(IEnumerable<(string Name, Parameter Param)> parameters)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        foreach (var (name, p) in parameters)
+            if (_shadow.TryGetValue(name, out var s)) s.mul_(Decay).add_(p.detach().to(ScalarType.Float32), alpha: 1 - Decay);
+    }
+
+    /// <summary>The averaged values by parameter name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Values => _shadow;
+
+    /// <summary>Restores averaged values (from a checkpoint).</summary>
+    public void Load(IReadOnlyDictionary<string, Tensor> values, string prefix)
+    {
+        using var _ = torch.no_grad();
+        foreach (var (name, s) in _shadow)
+            if (values.TryGetValue(prefix + name, out var v)) s.copy_(v);
+    }
+
+    /// <summary>Frees the shadow tensors.</summary>
+    public void Dispose()
+    {
+        foreach (var t in _shadow.Values) t.Dispose();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+
+namespace ViTok.Training;
+
+/// <summary>A run folder: <c>config.json</c>, <c>metrics.jsonl</c>, <c>log.txt</c>, <c>samples/</c> (reconstruction
+/// grids), <c>checkpoints/step_NNNNNNN.safetensors</c> (the last <c>keep_last</c> kept) and <c>model.safetensors</c>
+/// (the latest exportable tokenizer).</summary>
+public sealed class RunDirectory
+{
+    /// <summary>The run's root folder.</summary>
+    public string Root { get; }
+
+    /// <summary>Creates (or opens) the run folder.</summary>
+    public RunDirectory(string root)
+    {
+        Root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(CheckpointDir);
+        Directory.CreateDirectory(SampleDir);
+    }
+
+    /// <summary>The resolved config.</summary>
+    public string ConfigPath => Path.Combine(Root, "config.json");
+
+    /// <summary>One JSON object per logged step.</summary>
+    public string MetricsPath => Path.Combine(Root, "metrics.jsonl");
+
+    /// <summary>Human-readable log.</summary>
+    public string LogPath => Path.Combine(Root, "log.txt");
+
+    /// <summary>Checkpoint folder.</summary>
+    public string CheckpointDir => Path.Combine(Root, "checkpoints");
+
+    /// <summary>Reconstruction grids.</summary>
+    public string SampleDir => Path.Combine(Root, "samples");
+
+    /// <summary>The exportable model (EMA decoder in stage 2).</summary>
+    public string ModelPath => Path.Combine(Root, "model.safetensors");
+
+    /// <summary>Checkpoint path of a step.</summary>
+    public string CheckpointPath(int step) => Path.Combine(CheckpointDir, $"step_{step.ToString("D7", CultureInfo.InvariantCulture)}.safetensors");
+
+    /// <summary>Existing checkpoints, oldest first (temporary files are ignored).</summary>
+    public IReadOnlyList<string> Checkpoints() =>
+        [.. Directory.EnumerateFiles(CheckpointDir, "step_*.safetensors").Order(StringComparer.Ordinal)];
+
+    /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
+    public void Prune(int keep)
+    {
+        var all = Checkpoints();
+        for (int i = 0; i < all.Count - keep; i++) File.Delete(all[i]);
+    }
+
+    /// <summary>Appends a line to the log (and returns it).</summary>
+    public string Log(string line)
+    {
+        File.AppendAllText(LogPath, line + "\n", Encoding.UTF8);
+        return line;
+    }
+
+    /// <summary>Appends one JSON object to <c>metrics.jsonl</c>.</summary>
+    public void AppendMetrics(string json) => File.AppendAllText(MetricsPath, json + "\n", Encoding.UTF8);
+
+    /// <summary>Drops metric lines of steps after <paramref name="step"/> (after a resume from an earlier checkpoint).</summary>
+    public void TruncateMetrics(int step)
+    {
+        if (!File.Exists(MetricsPath)) return;
+        var keep = File.ReadAllLines(MetricsPath).Where(l =>
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(l);
+            return node?["step"]?.GetValue<int>() <= step;
+        });
+        IO.AtomicFile.WriteAllText(MetricsPath, string.Concat(keep.Select(l => l + "\n")));
+    }
+}
