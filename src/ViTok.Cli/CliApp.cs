@@ -13,6 +13,8 @@ public static class CliApp
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(ReconstructCommand.Create());
+        root.Subcommands.Add(EncodeCommand.Create());
+        root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(PretrainedCommand.Create());
         return root;
     }

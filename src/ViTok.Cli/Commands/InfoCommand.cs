@@ -48,10 +48,14 @@ public static class InfoCommand
         switch (family)
         {
             case "paper":
+                if (!PaperVariant.TryParse(variant, out _, out string why) && V2Variant.TryParse(variant, out _, out _))
+                    throw new ViTokException($"'{variant}' is not a paper-family variant ({why}); it reads as a ViTok-v2 variant: add --family v2");
                 var c = PaperConfig.FromVariant(variant, channels);
                 long t = frames ?? (c.TubeletSize == 1 ? 1 : 16);
                 c.ValidateInputSize(t, h, w, isImage: c.TubeletSize == 1 && t == 1);
                 return ModelInfo.ForPaper(c, t, h, w);
+            case "v2":
+                return ModelInfo.ForV2(V2Config.FromName(variant), h, w);
             default:
                 throw new ViTokException($"--family '{family}': expected paper or v2");
         }

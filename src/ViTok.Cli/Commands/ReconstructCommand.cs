@@ -11,30 +11,28 @@ public static class ReconstructCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Image files (PNG, JPEG, WebP, BMP).", Arity = ArgumentArity.OneOrMore };
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A paper-family .safetensors checkpoint.", Required = true };
         var output = new Option<string>("-o", "--output") { Description = "Output folder.", Required = true };
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var cmd = new Command("reconstruct", "Encode and decode images; write 8-bit PNGs under the same names.")
-        {
-            inputs, checkpoint, output, device, dtype,
-        };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 };
+        var model = new ModelOptions();
+        var cmd = new Command("reconstruct", "Encode and decode images; write 8-bit PNGs under the same names.") { inputs, output, maxTokens };
+        model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
-            var dev = CommonOptions.ParseDevice(parse.GetValue(device)!);
-            var dt = CommonOptions.ParseDType(parse.GetValue(dtype)!);
-            using var model = PaperCheckpoint.Load(parse.GetValue(checkpoint)!, dev);
-            model.to(dt);
+            using var ae = model.Load(parse);
             string outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
+            var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
             foreach (string path in parse.GetValue(inputs)!)
             {
                 using var scope = torch.NewDisposeScope();
-                var image = ImageIO.Load(path).to(dev);
-                var recon = model.ReconstructImage(image);
+                var image = ImageIO.Load(path).to(device);
+                using var latents = ImageCodec.Encode(ae, image, path, parse.GetValue(maxTokens));
+                var recon = ImageCodec.Decode(ae, latents);
                 string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".png");
                 ImageIO.SavePng(recon, dest);
-                Console.WriteLine($"{path} -> {dest}");
+                string resized = (latents.ProcessedHeight, latents.ProcessedWidth) == (latents.OriginalHeight, latents.OriginalWidth)
+                    ? "" : $" (shrunk to {latents.ProcessedHeight}×{latents.ProcessedWidth} for the token budget)";
+                Console.WriteLine($"{path} -> {dest}{resized}");
             }
             return 0;
         }));

@@ -29,4 +29,14 @@ public sealed record ModelInfo(
         var (ge, gd) = PaperCost.Gmacs(c, tokens);
         return new ModelInfo(c.Family, c.Variant, c.Channels, frames, height, width, tokens, tokens * c.Channels, pe, pd, ge, gd);
     }
+
+    /// <summary>Figures of a ViTok-v2 config at H×W (tokens = ⌈H/p⌉·⌈W/p⌉, no token-budget shrink).</summary>
+    public static ModelInfo ForV2(V2Config c, long height, long width)
+    {
+        long p = c.PatchSize;
+        long tokens = ((height + p - 1) / p) * ((width + p - 1) / p);
+        var (me, md) = c.MacsPerSample((int)tokens);
+        return new ModelInfo(c.Family, c.ToString(), c.Channels, 1, height, width, tokens, tokens * c.Channels,
+            c.EncoderParameterCount, c.DecoderParameterCount, me / 1e9, md / 1e9);
+    }
 }

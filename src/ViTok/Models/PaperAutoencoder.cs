@@ -161,6 +161,9 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
 
     private ScalarType ModelDtype => code_to_decoder.weight!.dtype;
 
+    /// <summary>The parameters' dtype (inputs are cast to it).</summary>
+    public ScalarType ParameterDtype => ModelDtype;
+
     /// <summary>Deterministic reconstruction of images or videos (no_grad, own dispose scope).</summary>
     public Tensor Reconstruct(Tensor x)
     {

@@ -10,7 +10,7 @@ namespace ViTok.Models;
 /// affine-free LayerNorm (fp32) = z [B, N, c] → <c>decoder_embed</c> → decoder blocks → <c>to_pixels</c> → patches.
 /// No final norms, no output activation. Padding tokens are masked as keys and their outputs are zero.
 /// Either half may be absent (encoder-only or decoder-only models).</summary>
-public sealed class V2Autoencoder : nn.Module<PatchBatch, Tensor>
+public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAutoencoder
 {
     private readonly Linear? patch_embed;
     private readonly ModuleList<V2Block>? encoder_blocks;

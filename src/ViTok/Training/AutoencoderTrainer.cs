@@ -58,7 +58,7 @@ public sealed class AutoencoderTrainer : IDisposable
 
         // ---- setup: model (init_from for a fresh run; a resume reads everything from its checkpoint) ----
         torch.manual_seed(cfg.Seed);
-        _model = resumeFrom is null && cfg.InitFrom is not null ? AutoencoderFactory.Load(cfg.InitFrom) : AutoencoderFactory.Create(cfg);
+        _model = resumeFrom is null && cfg.InitFrom is not null ? Autoencoders.Load(cfg.InitFrom) : Autoencoders.Create(cfg.Family, cfg.Variant, cfg.Channels);
         _model.Module.to(_device).to(_dtype);
         _model.Module.train();
 
@@ -86,8 +86,8 @@ public sealed class AutoencoderTrainer : IDisposable
         if (cfg.InitFrom is not null)
         {
             // The model comes from init_from: its family, variant and channels win over the config's.
-            var init = PaperCheckpoint.ReadConfig(cfg.InitFrom);
-            cfg = cfg with { Family = init.Family, Variant = init.Variant, Channels = init.Channels };
+            var (family, variant, channels) = Autoencoders.Describe(cfg.InitFrom);
+            cfg = cfg with { Family = family, Variant = variant, Channels = channels };
         }
         var run = new RunDirectory(runDir);
         if (run.Checkpoints().Count > 0)

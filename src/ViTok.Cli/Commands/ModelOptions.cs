@@ -1,0 +1,39 @@
+using System.CommandLine;
+using ViTok.Models;
+
+namespace ViTok.Cli.Commands;
+
+/// <summary>The options that name and load a tokenizer: <c>--checkpoint</c>, <c>--variant</c>, <c>--device</c>, <c>--dtype</c>.</summary>
+public sealed class ModelOptions
+{
+    /// <summary><c>--checkpoint</c>: a ViTok.NET .safetensors file or a ViTok-v2 weights folder.</summary>
+    public Option<string> Checkpoint { get; } = new("--checkpoint") { Description = "A ViTok.NET .safetensors checkpoint, or a ViTok-v2 folder with encoder.safetensors/decoder.safetensors.", Required = true };
+
+    /// <summary><c>--variant</c> for v2 weights without variant.txt.</summary>
+    public Option<string?> Variant { get; } = new("--variant") { Description = "ViTok-v2 variant or released name (when the folder has no variant.txt), e.g. 350M-f16x64." };
+
+    /// <summary><c>--device</c>.</summary>
+    public Option<string> Device { get; } = CommonOptions.Device();
+
+    /// <summary><c>--dtype</c>.</summary>
+    public Option<string> DType { get; } = CommonOptions.DType();
+
+    /// <summary>Adds the options to a command.</summary>
+    public void AddTo(Command cmd)
+    {
+        cmd.Options.Add(Checkpoint);
+        cmd.Options.Add(Variant);
+        cmd.Options.Add(Device);
+        cmd.Options.Add(DType);
+    }
+
+    /// <summary>Loads the model the parsed options name.</summary>
+    public IAutoencoder Load(ParseResult parse)
+    {
+        var device = CommonOptions.ParseDevice(parse.GetValue(Device)!);
+        var dtype = CommonOptions.ParseDType(parse.GetValue(DType)!);
+        var model = Autoencoders.Load(parse.GetValue(Checkpoint)!, parse.GetValue(Variant), device, dtype);
+        model.Module.eval();
+        return model;
+    }
+}
