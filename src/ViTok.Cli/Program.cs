@@ -3,4 +3,5 @@ using ViTok.Cli.Commands;
 
 var root = new RootCommand("ViTok.NET: Vision Transformer tokenizers (ViTok, ViTok-v2) on TorchSharp.");
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(DataCommand.Create());
 return root.Parse(args).Invoke();
