@@ -68,6 +68,8 @@ public sealed class SyntheticVideos : IDataset
         {
             "life" => ($"life={common}:seed={round + 1}:mold=10:ratio=0.3:life_color=#00ff88:death_color=#802010", 0),
             "cellauto" => ($"cellauto={common}:seed={round + 1}:random_fill_ratio=0.5:scroll=1", 0),
+            // mandelbrot barely changes during its first seconds: start it 5 s into the zoom.
+            "mandelbrot" => ($"{src}={common}", 5 + round * Frames / Rate),
             _ => ($"{src}={common}", round * Frames / Rate),
         };
     }
