@@ -139,6 +139,10 @@ public sealed class ImageFiles : IDataset
     {
         try
         {
+            // A zero length also covers FIFOs and sockets, whose open would block: never open those.
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new BadItemException(path, SkipReason.IoError, "file not found");
+            if (info.Length == 0) throw new BadItemException(path, SkipReason.Empty, "zero-byte file");
             return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

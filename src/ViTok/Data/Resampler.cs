@@ -57,6 +57,8 @@ internal static class Resampler
         if (plan.SrcTop < 0 || plan.SrcLeft < 0 || plan.SrcTop + plan.SrcHeight > height || plan.SrcLeft + plan.SrcWidth > width)
             throw new ArgumentException($"crop box outside the {width}x{height} image");
         int ow = plan.OutWidth, oh = plan.OutHeight;
+        if (dst.Length < 2L * channelStride + (long)oh * ow || channelStride < (long)oh * ow)
+            throw new ArgumentException($"destination of {dst.Length} floats too small for 3 planes of {oh}x{ow} at stride {channelStride}");
         if (plan.IsCopy)
         {
             for (int y = 0; y < oh; y++)
@@ -118,17 +120,36 @@ internal static class Resampler
             Array.Clear(acc);
             for (int k = 0; k < n; k++)
                 Axpy(acc, tmpSpan.Slice((f + k) * rowFloats, rowFloats), vw.W[wo + k]);
-            var d0 = dst.Slice(y * ow, ow);
-            var d1 = dst.Slice(channelStride + y * ow, ow);
-            var d2 = dst.Slice(2 * channelStride + y * ow, ow);
+            QuantiseInPlace(acc);
+            ref float a0 = ref acc[0];
+            ref float d0 = ref dst[y * ow];
+            ref float d1 = ref dst[channelStride + y * ow];
+            ref float d2 = ref dst[2 * channelStride + y * ow];
             for (int x = 0; x < ow; x++)
             {
                 int xo = plan.Flip ? ow - 1 - x : x;
-                d0[xo] = Quantise(acc[3 * x]);
-                d1[xo] = Quantise(acc[3 * x + 1]);
-                d2[xo] = Quantise(acc[3 * x + 2]);
+                Unsafe.Add(ref d0, xo) = Unsafe.Add(ref a0, 3 * x);
+                Unsafe.Add(ref d1, xo) = Unsafe.Add(ref a0, 3 * x + 1);
+                Unsafe.Add(ref d2, xo) = Unsafe.Add(ref a0, 3 * x + 2);
             }
         }
+    }
+
+    // v ← clamp(round(v), 0, 255) / 127.5 − 1, the 8-bit level in [-1, 1].
+    private static void QuantiseInPlace(Span<float> v)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && v.Length >= Vector<float>.Count)
+        {
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var lo = Vector<float>.Zero;
+            var hi = new Vector<float>(255f);
+            var scale = new Vector<float>(127.5f);
+            var one = Vector<float>.One;
+            for (int j = 0; j < vv.Length; j++) vv[j] = Vector.Min(Vector.Max(Vector.Round(vv[j]), lo), hi) / scale - one;
+            i = vv.Length * Vector<float>.Count;
+        }
+        for (; i < v.Length; i++) v[i] = Quantise(v[i]);
     }
 
     // acc += w · row, with SIMD where available.

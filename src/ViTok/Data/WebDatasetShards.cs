@@ -69,12 +69,12 @@ public sealed class WebDatasetShards : IStreamDataset
         {
             try
             {
-                file = File.OpenRead(shard);
-                if (file.Length == 0)
+                if (new FileInfo(shard).Length == 0)
                 {
                     skips.Record(shard, SkipReason.Empty, "zero-byte shard");
                     yield break;
                 }
+                file = File.OpenRead(shard);
                 Stream s = IsGzip(shard) ? new GZipStream(file, CompressionMode.Decompress) : file;
                 reader = new TarReader(s);
             }

@@ -98,6 +98,7 @@ public static class ImageIO
         byte[] head;
         try
         {
+            if (new FileInfo(path).Length == 0) throw new BadItemException(path, SkipReason.Empty, "zero-byte file");
             using var f = File.OpenRead(path);
             // JPEG SOF markers can sit behind a large EXIF thumbnail; read more only when needed.
             head = ReadUpTo(f, 1 << 16);

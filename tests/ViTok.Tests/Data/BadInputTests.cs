@@ -86,4 +86,48 @@ public sealed class BadInputTests
         Assert.Equal(2, writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("a.png: truncated: ends early", log.Summary());
     }
+
+    [Fact]
+    public async Task Fifo_NamedLikeAnImage_IsSkippedWithoutHanging()
+    {
+        // Arrange: opening a FIFO for reading blocks until a writer comes; the reader must never open it.
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("ok.png"), ImageFixtures.Encode(ImageFixtures.RandomRgb(8, 8, 1), 8, 8, SKEncodedImageFormat.Png));
+        string fifo = dir.File("pipe.jpg");
+        using (var p = System.Diagnostics.Process.Start("mkfifo", fifo)) p.WaitForExit();
+        Assert.True(File.Exists(fifo), "mkfifo failed");
+        var ds = ImageFiles.FromFolder(dir.Path);
+
+        // Act
+        var task = Task.Run(() => DataInspector.Inspect(ds, workers: 1));
+        bool finished = await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(20))) == task;
+
+        // Assert
+        Assert.True(finished, "inspecting a folder with a FIFO hung");
+        var report = await task;
+        Assert.Equal(1, report.Readable);
+        Assert.Equal("pipe.jpg", Path.GetFileName(Assert.Single(report.SkippedFiles).Source));
+    }
+
+    [Fact]
+    public void Loader_DisposesEveryBatchItHandedOut()
+    {
+        // Arrange
+        using var dir = new TempDir();
+        for (int i = 0; i < 6; i++)
+            File.WriteAllBytes(dir.File($"{i}.png"), ImageFixtures.Encode(ImageFixtures.RandomRgb(8, 8, i), 8, 8, SKEncodedImageFormat.Png));
+        var loader = new DataLoader(ImageFiles.FromFolder(dir.Path), new DataLoaderOptions { BatchSize = 4 });
+        var seen = new List<Batch>();
+
+        // Act
+        foreach (var b in loader.Epoch(0))
+        {
+            Assert.False(b.Pixels.IsInvalid);
+            seen.Add(b);
+        }
+
+        // Assert: the 4 + 2 batches were freed (the previous on each step, the last at the end).
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen, b => Assert.True(b.Pixels.IsInvalid && b.Labels.IsInvalid));
+    }
 }
