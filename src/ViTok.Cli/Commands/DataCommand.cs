@@ -109,6 +109,8 @@ public static class DataCommand
         var size = new Option<int>("--size") { Description = "Output side (training transform).", DefaultValueFactory = _ => 256 };
         var batch = new Option<int>("--batch-size") { Description = "Items per batch.", DefaultValueFactory = _ => 32 };
         var seconds = new Option<double>("--seconds") { Description = "How long to measure after the first batch.", DefaultValueFactory = _ => 10.0 };
+        var shard = new Option<string>("--shard") { Description = "Read only shard i of N (i/N), as one of N processes would.", DefaultValueFactory = _ => "0/1" };
+        cmd.Options.Add(shard);
         cmd.Options.Add(size);
         cmd.Options.Add(batch);
         cmd.Options.Add(seconds);
@@ -123,6 +125,7 @@ public static class DataCommand
                 BatchSize = parse.GetValue(batch),
                 Seed = parse.GetValue(o.Seed),
                 DropLast = true,
+                Shard = ShardSpec.Parse(parse.GetValue(shard)!),
                 Log = Console.Error,
             };
             var r = DataBench.Run(source, options, parse.GetValue(seconds));
