@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(ReconstructCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(PretrainedCommand.Create());
         return root;
     }

@@ -1,0 +1,170 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using ViTok.IO;
+
+namespace ViTok.Data;
+
+/// <summary>Tar shards in WebDataset layout (<c>key.jpg</c> with an optional <c>key.cls</c>; consecutive members with
+/// one key form a sample), read front to back as a stream without unpacking. A shard may be plain or gzipped
+/// (.tar.gz / .tgz). A damaged shard is recorded and ends early; the samples before the damage are kept.</summary>
+public sealed class WebDatasetShards : IStreamDataset
+{
+    private static readonly string[] ImageMembers = ["jpg", "jpeg", "png", "webp", "bmp"];
+    private readonly string[] _shards;
+
+    private WebDatasetShards(string location, string[] shards, ImageTransform transform, long maxPixels)
+    {
+        Location = location;
+        _shards = shards;
+        Transform = transform;
+        MaxPixels = maxPixels;
+    }
+
+    /// <inheritdoc/>
+    public string Location { get; }
+
+    /// <inheritdoc/>
+    public string Kind => "shards";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Classes => [];
+
+    /// <inheritdoc/>
+    public int PartCount => _shards.Length;
+
+    /// <summary>The shard files, sorted.</summary>
+    public IReadOnlyList<string> Shards => _shards;
+
+    /// <summary>The transform applied to every image.</summary>
+    public ImageTransform Transform { get; }
+
+    /// <summary>Images with more pixels than this are skipped from their header.</summary>
+    public long MaxPixels { get; }
+
+    /// <summary>Opens one shard file or every shard (.tar, .tar.gz, .tgz) in a folder (recursively), sorted by path.</summary>
+    public static WebDatasetShards Open(string path, ImageTransform? transform = null, long maxPixels = ImageIO.DefaultMaxPixels)
+    {
+        path = Path.GetFullPath(path);
+        string[] shards;
+        if (File.Exists(path)) shards = [path];
+        else if (Directory.Exists(path))
+        {
+            var all = ImageFiles.EnumerateFiles(path).ToList();
+            shards = all.Where(IsShardPath).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+            if (shards.Length == 0)
+                throw new ViTokException($"{path}: no tar shards found (looked recursively for .tar, .tar.gz, .tgz; found {ImageFiles.DescribeFiles(all)}).");
+        }
+        else throw new ViTokException($"{path}: no such shard file or folder.");
+        return new WebDatasetShards(path, shards, transform ?? ImageTransform.None, maxPixels);
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<RawItem> ReadPart(int part, SkipLog skips)
+    {
+        string shard = _shards[part];
+        Stream? file = null;
+        TarReader? reader = null;
+        try
+        {
+            try
+            {
+                if (new FileInfo(shard).Length == 0)
+                {
+                    skips.Record(shard, SkipReason.Empty, "zero-byte shard");
+                    yield break;
+                }
+                file = File.OpenRead(shard);
+                Stream s = IsGzip(shard) ? new GZipStream(file, CompressionMode.Decompress) : file;
+                reader = new TarReader(s);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                skips.Record(shard, SkipReason.IoError, e.Message);
+                yield break;
+            }
+
+            string? key = null;
+            var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            int samples = 0;
+            while (true)
+            {
+                TarEntry? entry;
+                byte[]? data = null;
+                string? failure = null;
+                SkipReason reason = SkipReason.Corrupt;
+                try
+                {
+                    entry = reader.GetNextEntry();
+                    if (entry is not null && entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } ds)
+                    {
+                        using var ms = new MemoryStream((int)Math.Min(entry.Length, 1 << 26));
+                        ds.CopyTo(ms);
+                        if (ms.Length < entry.Length) throw new EndOfStreamException();
+                        data = ms.ToArray();
+                    }
+                }
+                catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or IOException or ArgumentException)
+                {
+                    entry = null;
+                    reason = e is EndOfStreamException || e.Message.Contains("end of", StringComparison.OrdinalIgnoreCase) ? SkipReason.Truncated : SkipReason.Corrupt;
+                    failure = $"{(reason == SkipReason.Truncated ? "ends" : "breaks")} after {samples} samples ({e.Message})";
+                }
+                if (failure is not null)
+                {
+                    skips.Record(shard, reason, failure);
+                    if (key is not null && members.Count > 0) yield return new RawItem($"{shard}:{key}", key, members);
+                    yield break;
+                }
+                if (entry is null) break;
+                if (data is null) continue;
+                var (k, ext) = SplitKey(entry.Name);
+                if (k.Length == 0 || ext.Length == 0) continue;
+                if (key is not null && k != key)
+                {
+                    yield return new RawItem($"{shard}:{key}", key, members);
+                    samples++;
+                    members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                }
+                key = k;
+                members[ext] = data;
+            }
+            if (key is not null && members.Count > 0) yield return new RawItem($"{shard}:{key}", key, members);
+        }
+        finally
+        {
+            reader?.Dispose();
+            file?.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Sample Decode(RawItem item, DataRng rng)
+    {
+        string? ext = ImageMembers.FirstOrDefault(item.Members.ContainsKey);
+        if (ext is null)
+            throw new BadItemException(item.Source, SkipReason.Misnamed,
+                $"sample has no image member (has {string.Join(", ", item.Members.Keys.Select(k => "." + k))})");
+        int label = -1;
+        if (item.Members.TryGetValue("cls", out var cls)
+            && !int.TryParse(Encoding.UTF8.GetString(cls).Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out label))
+            label = -1;
+        var (rgb, h, w) = ImageIO.DecodeRgb8(item.Members[ext], $"{item.Source}.{ext}", MaxPixels);
+        var pixels = Transform.Apply(rgb, h, w, rng, out var plan);
+        return new Sample(pixels, 0, plan.OutHeight, plan.OutWidth, label, $"{item.Source}.{ext}") { SourceHeight = h, SourceWidth = w };
+    }
+
+    internal static bool IsShardPath(string p) =>
+        p.EndsWith(".tar", StringComparison.OrdinalIgnoreCase) || IsGzip(p);
+
+    private static bool IsGzip(string p) =>
+        p.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || p.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase);
+
+    // WebDataset: the key is the member path up to the first dot of its file name; the rest is the extension.
+    private static (string Key, string Ext) SplitKey(string name)
+    {
+        int slash = name.LastIndexOf('/');
+        int dot = name.IndexOf('.', slash + 1);
+        return dot < 0 ? (name, "") : (name[..dot], name[(dot + 1)..].ToLowerInvariant());
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ViTok.IO;
+
+/// <summary>Runs ffmpeg with raw pipes: stdin fed from a buffer, stdout read into a buffer, stderr kept for the
+/// error message. A timer kills the process tree at the deadline, so a stuck decoder can never hang a caller.</summary>
+internal static class FfmpegProcess
+{
+    private static readonly Lazy<string?> Missing = new(() =>
+    {
+        foreach (var exe in new[] { "ffmpeg", "ffprobe" })
+        {
+            try
+            {
+                var (_, _, code, _) = Run(exe, ["-version"], null, 1 << 16, TimeSpan.FromSeconds(20));
+                if (code != 0) return exe;
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or TimeoutException)
+            {
+                return exe;
+            }
+        }
+        return null;
+    });
+
+    /// <summary>The name of the first missing tool (ffmpeg or ffprobe), or null when both run.</summary>
+    public static string? MissingTool => Missing.Value;
+
+    /// <summary>Throws a <see cref="ViTokException"/> with the install command when ffmpeg/ffprobe is missing.</summary>
+    public static void Require()
+    {
+        if (MissingTool is { } m)
+            throw new ViTokException($"{m} was not found on PATH; video needs Debian's ffmpeg. Install it with `apt-get install -y ffmpeg`.");
+    }
+
+    /// <summary>Runs <paramref name="exe"/> and returns stdout (up to <paramref name="maxOutput"/> bytes; the rest is
+    /// drained and dropped), its length, the exit code and the tail of stderr. Throws <see cref="TimeoutException"/>
+    /// after killing the process when it outlives <paramref name="timeout"/>.</summary>
+    public static (byte[] Output, int Length, int ExitCode, string Stderr) Run(string exe, IReadOnlyList<string> args,
+        byte[]? stdin, int maxOutput, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(exe)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
+        var err = new StringBuilder();
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (err)
+            {
+                err.AppendLine(e.Data);
+                if (err.Length > 4096) err.Remove(0, err.Length - 4096);
+            }
+        };
+        p.BeginErrorReadLine();
+        bool timedOut = false;
+        using var timer = new Timer(_ =>
+        {
+            timedOut = true;
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        }, null, timeout, Timeout.InfiniteTimeSpan);
+
+        var buf = new byte[maxOutput];
+        int n = 0;
+        Exception? writeError = null;
+        Thread? writer = null;
+        if (stdin is not null)
+        {
+            // Feed stdin on its own thread so a full stdout pipe can never deadlock against a full stdin pipe.
+            writer = new Thread(() =>
+            {
+                try
+                {
+                    p.StandardInput.BaseStream.Write(stdin);
+                    p.StandardInput.Close();
+                }
+                catch (IOException e)
+                {
+                    writeError = e;
+                }
+            }) { IsBackground = true };
+            writer.Start();
+        }
+        else
+        {
+            p.StandardInput.Close();
+        }
+        var output = p.StandardOutput.BaseStream;
+        int r;
+        while (n < buf.Length && (r = output.Read(buf, n, buf.Length - n)) > 0) n += r;
+        var sink = new byte[1 << 16];
+        while (output.Read(sink) > 0) { }
+        writer?.Join();
+        p.WaitForExit();
+        if (timedOut) throw new TimeoutException($"{exe} did not finish within {timeout.TotalSeconds:0} s and was stopped");
+        string tail;
+        lock (err) tail = err.ToString().Trim();
+        if (writeError is not null && p.ExitCode == 0) throw new IOException($"{exe}: writing its input failed: {writeError.Message}");
+        return (buf, n, p.ExitCode, tail);
+    }
+}
