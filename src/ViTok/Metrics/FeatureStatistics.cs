@@ -29,9 +29,10 @@ public sealed class FeatureStatistics : IDisposable
         if (_shift is null)
         {
             long d = x.shape[1];
-            _shift = x.mean([0]).MoveToOuterDisposeScope();
-            _sum = torch.zeros(d, dtype: ScalarType.Float64, device: x.device).MoveToOuterDisposeScope();
-            _outer = torch.zeros(d, d, dtype: ScalarType.Float64, device: x.device).MoveToOuterDisposeScope();
+            // Long-lived state: detached from every dispose scope (a caller's scope must not free it); Dispose frees it.
+            _shift = x.mean([0]).DetachFromDisposeScope();
+            _sum = torch.zeros(d, dtype: ScalarType.Float64, device: x.device).DetachFromDisposeScope();
+            _outer = torch.zeros(d, d, dtype: ScalarType.Float64, device: x.device).DetachFromDisposeScope();
         }
         var xc = x - _shift.to(x.device);
         _sum!.add_(xc.sum([0]).to(_sum.device));
