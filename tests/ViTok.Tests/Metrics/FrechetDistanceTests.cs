@@ -98,4 +98,23 @@ public class FrechetDistanceTests
         // Assert
         Assert.Equal(d * 0.25 + d, fd, 10);
     }
+
+    [Fact]
+    public void StatisticsSurviveTheCallersDisposeScope()
+    {
+        // Arrange
+        torch.manual_seed(13);
+        using var x = torch.randn(50, 6);
+        using var stats = new FeatureStatistics();
+
+        // Act: the first Add allocates the running sums inside a scope the caller then closes.
+        using (torch.NewDisposeScope()) stats.Add(x[..20]);
+        using (torch.NewDisposeScope()) stats.Add(x[20..]);
+        var (mean, cov) = stats.Compute();
+        var (mean2, cov2) = FrechetDistance.Statistics(x);
+
+        // Assert
+        Assert.True(mean.allclose(mean2, rtol: 1e-12, atol: 1e-12));
+        Assert.True(cov.allclose(cov2, rtol: 1e-10, atol: 1e-12));
+    }
 }
