@@ -24,7 +24,6 @@ public sealed class ResNet18PerceptualDistance : nn.Module<Tensor, Tensor, Tenso
         this.net = net;
         _resize = resize;
         RegisterComponents();
-        eval();
     }
 
     /// <summary>Loads the packaged ResNet18 (see <see cref="ResNet18.Load"/>) and wraps it.</summary>

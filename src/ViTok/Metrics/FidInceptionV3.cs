@@ -57,6 +57,9 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
     /// (<c>num_batches_tracked</c>) may be absent from the file; everything else must match exactly.</summary>
     public static FidInceptionV3 Load(string path)
     {
+        if (!File.Exists(path))
+            throw new ViTokException($"{path}: file not found. FID needs pytorch-fid's TensorFlow-ported Inception weights " +
+                                     $"{WeightsFileName} (95,628,359 bytes, release 'fid_weights' of mseitzer/pytorch-fid); pass its path.");
         var tensors = PyTorchCheckpoint.Read(path);
         var model = new FidInceptionV3();
         try
@@ -78,6 +81,10 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
         foreach (var p in model.parameters()) p.requires_grad = false;
         return model;
     }
+
+    /// <summary>Always stays in eval mode: a frozen metric network must never switch to batch statistics or dropout,
+    /// even when a parent module is put into training mode.</summary>
+    public override void train(bool on = true) => base.train(false);
 
     /// <summary>Pool3 features [B, 2048] of images [B, 3, 299, 299] already in [-1, 1].</summary>
     public override Tensor forward(Tensor x)

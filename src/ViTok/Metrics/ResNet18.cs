@@ -53,10 +53,17 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     /// module is returned in eval mode with every parameter frozen.</summary>
     public static ResNet18 Load(string? modelPath = null, string? preprocessPath = null)
     {
+        modelPath ??= DefaultModelPath;
+        preprocessPath ??= DefaultPreprocessPath;
+        foreach (var path in new[] { modelPath, preprocessPath })
+            if (!File.Exists(path))
+                throw new ViTokException($"{path}: file not found. The ResNet18 ONNX files ship in the NuGet package " +
+                                         "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1, which the build copies to DnnImageModels/ " +
+                                         "beside the application: rebuild, or pass the paths of ResNet18.onnx and ResNetPreprocess.onnx.");
         var model = new ResNet18();
         try
         {
-            ResNet18OnnxLoader.Load(model, modelPath ?? DefaultModelPath, preprocessPath ?? DefaultPreprocessPath);
+            ResNet18OnnxLoader.Load(model, modelPath, preprocessPath);
         }
         catch
         {
@@ -67,6 +74,10 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
         foreach (var p in model.parameters()) p.requires_grad = false;
         return model;
     }
+
+    /// <summary>Always stays in eval mode: a frozen metric network must never switch to batch statistics or dropout,
+    /// even when a parent module is put into training mode.</summary>
+    public override void train(bool on = true) => base.train(false);
 
     /// <summary>The exported graph proper (Input247 → Pooling395): preprocessed [B, 3, 224, 224] → features [B, 512].
     /// Other sizes run too, the 7×7 average pool then giving a map that is averaged globally.</summary>

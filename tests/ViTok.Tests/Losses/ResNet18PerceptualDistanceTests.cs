@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using ViTok.Losses;
 using ViTok.Metrics;
 using ViTok.Tests.Metrics;
@@ -52,6 +53,9 @@ public class ResNet18PerceptualDistanceTests
         Assert.NotNull(x.grad);
         Assert.True(x.grad!.abs().sum().item<float>() > 0);
         Assert.All(distance.parameters(), p => Assert.False(p.requires_grad));
+        distance.train();
+        Assert.Contains(distance.modules(), m => m is BatchNorm2d);
+        Assert.All(distance.modules().OfType<BatchNorm2d>(), m => Assert.False(m.training));   // never batch statistics
     }
 
     [Fact]

@@ -35,20 +35,20 @@ public class FidInceptionV3Tests
                 if (name.EndsWith("running_var", StringComparison.Ordinal)) t.uniform_(0.5, 1.5);
                 else if (name.EndsWith("running_mean", StringComparison.Ordinal)) t.normal_(0, 0.1);
         source.save_py(path);
-        using var images = torch.rand(2, 3, 64, 80) * 2 - 1;
+        using var images = torch.rand(1, 3, 64, 80) * 2 - 1;
 
         // Act
         using var loaded = FidInceptionV3.Load(path);
         File.Delete(path);
-        source.eval();
         using var _ = torch.no_grad();
-        using var expected = source.Features(images);
-        using var actual = loaded.Features(images);
+        using var features = loaded.Features(images);
 
         // Assert
-        Assert.Equal(new long[] { 2, 2048 }, actual.shape);
-        Assert.True(torch.isfinite(actual).all().item<bool>());
-        Assert.True(actual.allclose(expected, rtol: 0, atol: 0), "loaded weights differ from the saved ones");
+        var saved = source.state_dict();
+        foreach (var (name, t) in loaded.state_dict())
+            Assert.True(t.equal(saved[name]).all().item<bool>(), $"{name} differs from the saved weights");
+        Assert.Equal(new long[] { 1, 2048 }, features.shape);
+        Assert.True(torch.isfinite(features).all().item<bool>());
         Assert.All(loaded.parameters(), p => Assert.False(p.requires_grad));
     }
 
@@ -65,7 +65,7 @@ public class FidInceptionV3Tests
     {
         string dir = Path.Combine(Path.GetDirectoryName(source)!, "..", "Approvals");
         string approved = Path.Combine(dir, $"{nameof(FidInceptionV3Tests)}.{test}.approved.txt");
-        string received = Path.ChangeExtension(approved, null).Replace(".approved", ".received") + ".txt";
+        string received = approved.Replace(".approved.txt", ".received.txt");
         string text = string.Join("\n", lines) + "\n";
         if (File.Exists(approved) && File.ReadAllText(approved) == text)
         {
