@@ -17,6 +17,8 @@ public static class CliApp
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(PretrainedCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
+        root.Subcommands.Add(FdCommand.Create());
         return root;
     }
 
