@@ -113,6 +113,22 @@ public class DitTrainerTests
     }
 
     [Fact]
+    public void Bf16ComputeTrainsWithFp32MasterWeightsAndExportsFp32()
+    {
+        using var latents = Latents();
+        string dir = NewRunDir();
+        using (var t = DitTrainer.Create(Tiny(6) with { Dtype = "bf16" }, dir, latents))
+        {
+            Assert.Equal(ScalarType.BFloat16, t.Model.ParameterDtype);
+            t.RunLoop(CancellationToken.None);
+        }
+        Assert.All(Losses(dir), l => Assert.True(double.IsFinite(l)));
+        using var gen = DitCheckpoint.Load(Path.Combine(dir, "model.safetensors"));
+        Assert.Equal(ScalarType.Float32, gen.Model.ParameterDtype);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public void EmaFollowsItsUpdateRule()
     {
         // ema ← d·ema + (1 − d)·p, with the warm-up decay min(d, (1 + n)/(10 + n)).
