@@ -16,6 +16,8 @@ public static class CliApp
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(PretrainedCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(FdCommand.Create());

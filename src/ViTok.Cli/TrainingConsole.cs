@@ -21,6 +21,7 @@ public static class TrainingConsole
         Console.CancelKeyPress += onCancel;
         try
         {
+            Console.WriteLine($"config: {System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact)}");
             bool live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             if (!live)
             {

@@ -109,7 +109,8 @@ public sealed class AutoencoderTrainer : IDisposable
         var root = JsonSerializer.SerializeToNode(info.Config, Json.Options)!.AsObject();
         foreach (var o in overrides) TrainConfigLoader.Apply(root, o);
         var cfg = TrainConfigLoader.FromJson(root, "--set");
-        if (cfg with { Steps = info.Config.Steps, LogEvery = info.Config.LogEvery, CheckpointEvery = info.Config.CheckpointEvery, SampleEvery = info.Config.SampleEvery, KeepLast = info.Config.KeepLast, MaxMinutes = info.Config.MaxMinutes } != info.Config)
+        var comparable = cfg with { Steps = info.Config.Steps, LogEvery = info.Config.LogEvery, CheckpointEvery = info.Config.CheckpointEvery, SampleEvery = info.Config.SampleEvery, KeepLast = info.Config.KeepLast, MaxMinutes = info.Config.MaxMinutes };
+        if (JsonSerializer.Serialize(comparable, Json.Compact) != JsonSerializer.Serialize(info.Config, Json.Compact))
             throw new ViTokException("--resume may only change steps, log_every, checkpoint_every, sample_every, keep_last and max_minutes; start a new run for other changes.");
         AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
         var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), last);

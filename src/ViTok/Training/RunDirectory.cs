@@ -8,6 +8,8 @@ namespace ViTok.Training;
 /// (the latest exportable tokenizer).</summary>
 public sealed class RunDirectory
 {
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
     /// <summary>The run's root folder.</summary>
     public string Root { get; }
 
@@ -55,12 +57,12 @@ public sealed class RunDirectory
     /// <summary>Appends a line to the log (and returns it).</summary>
     public string Log(string line)
     {
-        File.AppendAllText(LogPath, line + "\n", Encoding.UTF8);
+        File.AppendAllText(LogPath, line + "\n", Utf8);
         return line;
     }
 
     /// <summary>Appends one JSON object to <c>metrics.jsonl</c>.</summary>
-    public void AppendMetrics(string json) => File.AppendAllText(MetricsPath, json + "\n", Encoding.UTF8);
+    public void AppendMetrics(string json) => File.AppendAllText(MetricsPath, json + "\n", Utf8);
 
     /// <summary>Drops metric lines of steps after <paramref name="step"/> (after a resume from an earlier checkpoint).</summary>
     public void TruncateMetrics(int step)
