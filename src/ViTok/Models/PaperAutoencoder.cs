@@ -221,6 +221,17 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
         named_parameters().Where(p => !EncoderPrefixes.Any(p.name.StartsWith));
 
     /// <inheritdoc />
+    public bool ActivationCheckpointing
+    {
+        get => encoder.ActivationCheckpointing;
+        set
+        {
+            encoder.ActivationCheckpointing = value;
+            decoder.ActivationCheckpointing = value;
+        }
+    }
+
+    /// <inheritdoc />
     public string Family => PaperConfig.FamilyName;
 
     /// <inheritdoc />

@@ -61,6 +61,7 @@ public sealed class AutoencoderTrainer : IDisposable
         _model = resumeFrom is null && cfg.InitFrom is not null ? Autoencoders.Load(cfg.InitFrom) : Autoencoders.Create(cfg.Family, cfg.Variant, cfg.Channels);
         _model.Module.to(_device).to(_dtype);
         _model.Module.train();
+        _model.ActivationCheckpointing = cfg.ActivationCheckpointing;
 
         // ---- setup: stage 2 freezes the encoder and adds the critic and the decoder EMA ----
         if (cfg.Stage == 2)
