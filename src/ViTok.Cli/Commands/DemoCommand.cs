@@ -11,7 +11,7 @@ public static class DemoCommand
     public static Command Create()
     {
         var defaults = new DemoOptions();
-        var minutes = new Option<double>("--minutes") { Description = "Time budget in minutes (training gets what evaluation leaves).", DefaultValueFactory = _ => defaults.Minutes };
+        var minutes = new Option<double>("--minutes") { Description = "Training time in minutes (the evaluation on the 10k test images follows).", DefaultValueFactory = _ => defaults.Minutes };
         var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => defaults.Out };
         var data = new Option<string>("--data") { Description = "Fashion-MNIST folder (apt-get install dataset-fashion-mnist).", DefaultValueFactory = _ => defaults.Data };
         var seed = new Option<long>("--seed") { Description = "Seed.", DefaultValueFactory = _ => defaults.Seed };

@@ -4,7 +4,7 @@ namespace ViTok.Training;
 /// fixed time, then evaluated on the 10k test images against a bicubic baseline at the same floats per image.</summary>
 public sealed record DemoOptions
 {
-    /// <summary>Wall-clock budget of the whole demo (training gets what calibration and evaluation leave).</summary>
+    /// <summary>Training budget in minutes (the step-time calibration counts; the test-set evaluation comes after).</summary>
     public double Minutes { get; init; } = 5;
 
     /// <summary>Output folder.</summary>
