@@ -164,13 +164,13 @@ public sealed class AutoencoderTrainer : IDisposable
         var loss = rec;
         double klValue = 0, percValue = 0, ganG = 0, ganD = 0;
         if (kl is not null && _cfg.Loss.KlWeight > 0) loss = loss + _cfg.Loss.KlWeight * kl.to(ScalarType.Float32);
-        if (kl is not null) klValue = kl.item<float>();
+        if (kl is not null) klValue = Scalar(kl);
         var frames = Frames(recon);
         var target = Frames(x);
         if (_perceptual is not null && _cfg.Loss.PerceptualWeight > 0)
         {
             var perc = _perceptual.Distance(frames.to(ScalarType.Float32), target.to(ScalarType.Float32)).mean();
-            percValue = perc.item<float>();
+            percValue = Scalar(perc);
             loss = loss + _cfg.Loss.PerceptualWeight * perc;
         }
         double ramp = 0;
@@ -179,10 +179,10 @@ public sealed class AutoencoderTrainer : IDisposable
             ramp = GanLosses.Ramp(Step, (int)(_cfg.Loss.GanStart * _cfg.Steps), (int)(_cfg.Loss.GanWarmup * _cfg.Steps));
             foreach (var p in _disc.parameters()) p.requires_grad = false;
             var g = GanLosses.Generator(_disc.call(frames.to(ScalarType.Float32)));
-            ganG = g.item<float>();
+            ganG = Scalar(g);
             if (ramp > 0) loss = loss + _cfg.Loss.GanWeight * ramp * g;
         }
-        double lossValue = loss.item<float>();
+        double lossValue = Scalar(loss);
         if (!double.IsFinite(lossValue)) return Skip(lr, sw);
         loss.backward();
         double gradNorm = torch.nn.utils.clip_grad_norm_(_opt.Parameters, _cfg.GradClip);
@@ -198,7 +198,7 @@ public sealed class AutoencoderTrainer : IDisposable
             _discOpt.LearningRate = _cfg.DiscLr * Math.Min(1.0, (Step + 1.0) / warm);
             _discOpt.ZeroGrad();
             var d = GanLosses.DiscriminatorHinge(_disc.call(target.to(ScalarType.Float32)), _disc.call(frames.detach().to(ScalarType.Float32)));
-            ganD = d.item<float>();
+            ganD = Scalar(d);
             if (double.IsFinite(ganD))
             {
                 d.backward();
@@ -208,8 +208,10 @@ public sealed class AutoencoderTrainer : IDisposable
         }
         _badInRow = 0;
         double ips = batch.shape[0] / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
-        return new StepStats(Step, lossValue, rec.item<float>(), klValue, percValue, ganG, ganD, lr, gradNorm, ips, false);
+        return new StepStats(Step, lossValue, Scalar(rec), klValue, percValue, ganG, ganD, lr, gradNorm, ips, false);
     }
+
+    private static double Scalar(Tensor t) => t.detach().to(ScalarType.Float64).item<double>();
 
     private StepStats Skip(double lr, Stopwatch sw)
     {

@@ -178,4 +178,20 @@ public class AutoencoderTrainerTests
         Assert.True(rec.TakeLast(5).Average() < 0.5 * rec.Take(5).Average(), $"{rec.Take(5).Average():F4} -> {rec.TakeLast(5).Average():F4}");
         Directory.Delete(dir, true);
     }
+
+    [Fact]
+    public void Bf16ComputeWithFp32MasterWeightsTrains()
+    {
+        string dir = NewRunDir();
+        using (var t = AutoencoderTrainer.Create(Tiny(30) with { Dtype = "bf16", ActivationCheckpointing = true }, dir, Data, _ => null))
+        {
+            t.RunLoop(CancellationToken.None);
+            Assert.All(t.Model.Module.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
+        }
+        var (state, _) = Safetensors.Read(Path.Combine(dir, "checkpoints", "step_0000030.safetensors"));
+        Assert.Equal(ScalarType.Float32, state["opt.encoder_to_code.weight.master"].dtype);
+        var losses = Losses(dir);
+        Assert.True(losses[^1] < losses[0] / 2, $"loss {losses[0]} -> {losses[^1]}");
+        Directory.Delete(dir, true);
+    }
 }
