@@ -119,6 +119,36 @@ public sealed class ReconstructionEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public void RepeatedEvaluationsLeaveNoTensorsBehind()
+    {
+        // Arrange: one evaluator reused, as a trainer evaluating every K steps would.
+        string folder = ImageFolder(2, 32);
+        torch.manual_seed(1);
+        using var model = new PaperAutoencoder(PaperConfig.FromVariant("Sw32d1h2-Bw32d1h2/4", 4));
+        model.train();
+        using var evaluator = new ReconstructionEvaluator(new EvalOptions
+        {
+            BatchSize = 1,
+            Workers = 0,
+            Metrics = [EvalMetrics.Psnr, EvalMetrics.Ssim, EvalMetrics.FdResNet18, EvalMetrics.PerceptualResNet18],
+        });
+        var stats = DisposeScopeManager.Statistics;
+        var first = evaluator.Evaluate(model, DataSources.Open(folder));
+
+        // Act
+        stats.Reset();
+        long before = stats.ThreadTotalLiveCount;
+        var r = evaluator.Evaluate(model, DataSources.Open(folder));
+        long after = stats.ThreadTotalLiveCount;
+
+        // Assert: nothing leaked, the caller's training mode is restored, and the numbers repeat exactly.
+        Assert.Equal(before, after);
+        Assert.True(model.training);
+        Assert.Equal(2, r.Count);
+        Assert.Equal(first.Metrics.Select(m => m.Value), r.Metrics.Select(m => m.Value));
+    }
+
+    [Fact]
     public void ImagesOfTheWrongSizeForThePatchAreAUsageError()
     {
         // Arrange: 30×30 images, patch 4.
