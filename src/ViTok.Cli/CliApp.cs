@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(PretrainedCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(FdCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 
