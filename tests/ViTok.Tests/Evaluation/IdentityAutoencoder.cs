@@ -9,6 +9,8 @@ public sealed class IdentityAutoencoder : IAutoencoder
 {
     private readonly nn.Module _module = nn.Identity();
 
+    public bool ActivationCheckpointing { get; set; }
+
     public string Family => "identity";
     public string Variant => "identity";
     public int Channels => 3;
