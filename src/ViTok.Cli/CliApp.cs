@@ -25,6 +25,13 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Parses and runs a command line; returns the exit code.</summary>
-    public static int Run(string[] args) => BuildRoot().Parse(args).Invoke();
+    /// <summary>Parses and runs a command line; returns the exit code. <c>VITOK_THREADS=N</c> sets libtorch's
+    /// intra-op threads (default: one per core); on a machine shared with other busy processes fewer threads avoid
+    /// OpenMP threads waiting on each other.</summary>
+    public static int Run(string[] args)
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("VITOK_THREADS"), out int threads) && threads > 0)
+            torch.set_num_threads(threads);
+        return BuildRoot().Parse(args).Invoke();
+    }
 }
