@@ -22,6 +22,11 @@ public static class CliApp
         root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(FdCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(EncodeDatasetCommand.Create());
+        root.Subcommands.Add(TrainDitCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(EvalGenCommand.Create());
+        root.Subcommands.Add(GenerateDemoCommand.Create());
         return root;
     }
 

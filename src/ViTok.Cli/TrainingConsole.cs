@@ -3,12 +3,25 @@ using ViTok.Training;
 
 namespace ViTok.Cli;
 
-/// <summary>Shows a run's progress: a live Spectre.Console bar (loss, lr, images/s, ETA) on a terminal, plain log lines
-/// when output is redirected. Ctrl+C requests a clean stop (the trainer saves a checkpoint and exits).</summary>
+/// <summary>Shows a run's progress: a live Spectre.Console bar (loss, lr, throughput, ETA) on a terminal, plain log
+/// lines when output is redirected. Ctrl+C requests a clean stop (the trainer saves a checkpoint and exits).</summary>
 public static class TrainingConsole
 {
-    /// <summary>Runs <paramref name="trainer"/> to completion with progress and Ctrl+C handling.</summary>
-    public static void Run(AutoencoderTrainer trainer)
+    /// <summary>Runs an auto-encoder trainer to completion with progress and Ctrl+C handling.</summary>
+    public static void Run(AutoencoderTrainer trainer) =>
+        Run(trainer.Config.Steps, trainer.Step, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
+            progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s"),
+            trainer.RunLoop);
+
+    /// <summary>Runs a DiT trainer to completion with progress and Ctrl+C handling.</summary>
+    public static void Run(DitTrainer trainer) =>
+        Run(trainer.Config.Steps, trainer.Step, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
+            progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s"),
+            trainer.RunLoop);
+
+    /// <summary>The shared loop: <paramref name="hookLog"/> and <paramref name="hookStep"/> install the trainer's
+    /// callbacks (step index, description), <paramref name="runLoop"/> trains until done or cancelled.</summary>
+    private static void Run(int totalSteps, int startStep, string configJson, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep, Action<CancellationToken> runLoop)
     {
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -21,12 +34,12 @@ public static class TrainingConsole
         Console.CancelKeyPress += onCancel;
         try
         {
-            Console.WriteLine($"config: {System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact)}");
+            Console.WriteLine($"config: {configJson}");
             bool live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             if (!live)
             {
-                trainer.OnLog = Console.WriteLine;
-                trainer.RunLoop(cts.Token);
+                hookLog(Console.WriteLine);
+                runLoop(cts.Token);
                 return;
             }
             AnsiConsole.Progress()
@@ -34,17 +47,15 @@ public static class TrainingConsole
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask("training", maxValue: trainer.Config.Steps);
-                    task.Value = trainer.Step;
-                    trainer.OnLog = line => AnsiConsole.MarkupLine(Markup.Escape(line));
-                    trainer.OnStep = s =>
+                    var task = ctx.AddTask("training", maxValue: totalSteps);
+                    task.Value = startStep;
+                    hookLog(line => AnsiConsole.MarkupLine(Markup.Escape(line)));
+                    hookStep((step, description) =>
                     {
-                        task.Value = s.Step + 1;
-                        task.Description = Markup.Escape(s.Skipped
-                            ? $"step {s.Step + 1} skipped"
-                            : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s");
-                    };
-                    trainer.RunLoop(cts.Token);
+                        task.Value = step + 1;
+                        task.Description = Markup.Escape(description);
+                    });
+                    runLoop(cts.Token);
                 });
         }
         finally

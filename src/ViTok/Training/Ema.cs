@@ -18,12 +18,15 @@ public sealed class Ema : IDisposable
     }
 
     /// <summary>One update from the current parameter values.</summary>
-    public void Update(IEnumerable<(string Name, Parameter Param)> parameters)
+    public void Update(IEnumerable<(string Name, Parameter Param)> parameters) => Update(parameters, Decay);
+
+    /// <summary>One update with an explicit decay (e.g. a warm-up decay below <see cref="Decay"/>).</summary>
+    public void Update(IEnumerable<(string Name, Parameter Param)> parameters, double decay)
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         foreach (var (name, p) in parameters)
-            if (_shadow.TryGetValue(name, out var s)) s.mul_(Decay).add_(p.detach().to(ScalarType.Float32), alpha: 1 - Decay);
+            if (_shadow.TryGetValue(name, out var s)) s.mul_(decay).add_(p.detach().to(ScalarType.Float32), alpha: 1 - decay);
     }
 
     /// <summary>The averaged values by parameter name.</summary>
