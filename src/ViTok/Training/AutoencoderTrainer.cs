@@ -294,37 +294,7 @@ public sealed class AutoencoderTrainer : IDisposable
     }
 
     /// <summary>Temporarily puts the EMA values into the decoder (restored on dispose).</summary>
-    private IDisposable EmaSwap() => _ema is null ? new NoSwap() : new Swap(_model, _ema);
-
-    private sealed class NoSwap : IDisposable
-    {
-        public void Dispose() { }
-    }
-
-    private sealed class Swap : IDisposable
-    {
-        private readonly List<(Parameter P, Tensor Saved)> _saved = [];
-
-        public Swap(IAutoencoder model, Ema ema)
-        {
-            using var _ = torch.no_grad();
-            foreach (var (name, p) in model.DecoderParameters())
-            {
-                _saved.Add((p, p.detach().clone()));
-                p.copy_(ema.Values[name]);
-            }
-        }
-
-        public void Dispose()
-        {
-            using var _ = torch.no_grad();
-            foreach (var (p, saved) in _saved)
-            {
-                p.copy_(saved);
-                saved.Dispose();
-            }
-        }
-    }
+    private IDisposable? EmaSwap() => _ema?.SwapInto(_model.DecoderParameters());
 
     private void LoadState(string path)
     {
