@@ -13,7 +13,7 @@ public static class GenerateDemoCommand
         var tokenizer = new Option<string>("--tokenizer") { Description = "A trained image tokenizer checkpoint (Fashion-MNIST).", Required = true };
         var minutes = new Option<double>("--minutes") { Description = "DiT training time in minutes.", DefaultValueFactory = _ => 20.0 };
         var output = new Option<string>("--out") { Description = "Output folder (latents/, dit/, samples.png, generation.json).", Required = true };
-        var variant = new Option<string?>("--variant") { Description = "DiT size (default Bw192d6h4)." };
+        var variant = new Option<string?>("--variant") { Description = "DiT size (default Bw128d6h4)." };
         var kind = new Option<string?>("--diffusion") { Description = "flow (default) or ddpm." };
         var samples = new Option<int?>("--fd-samples") { Description = "Samples per distance (default 1000)." };
         var cmd = new Command("generate-demo", "Generation demo: Fashion-MNIST latents → class-conditional DiT → 10×8 grid and fd_model / fd_noise / fd_real_latents.")
@@ -22,7 +22,7 @@ public static class GenerateDemoCommand
         {
             var o = new GenerationDemoOptions();
             if (parse.GetValue(variant) is string v) o = o with { Variant = v };
-            if (parse.GetValue(kind) is string k) o = o with { Diffusion = o.Diffusion with { Kind = k, SampleSteps = k == "ddpm" ? 250 : o.Diffusion.SampleSteps } };
+            if (parse.GetValue(kind) is string k) o = o with { Diffusion = o.Diffusion with { Kind = k, SampleSteps = k == "ddpm" ? 50 : o.Diffusion.SampleSteps } };
             if (parse.GetValue(samples) is int s) o = o with { FdSamples = s };
             var r = GenerationDemo.Run(parse.GetValue(tokenizer)!, parse.GetValue(output)!, parse.GetValue(minutes), o, Console.WriteLine);
             Console.WriteLine($"{r.Metric}: model {r.FdModel:F3}, noise {r.FdNoise:F3}, real latents {r.FdRealLatents:F3} → gap ratio {r.GapRatio:F3} (target < 0.25); grid {r.Grid}");

@@ -11,8 +11,9 @@ namespace ViTok.Generation;
 /// <summary>The generation demo behind <c>vitok demo --generate</c>: encodes the Fashion-MNIST training set with a
 /// trained image tokenizer, trains a small class-conditional DiT on the latents for a bounded time, and writes
 /// <c>samples.png</c> (10 classes × 8) and <c>generation.json</c> (<see cref="GenerationDemoReport"/>) into the output
-/// folder. Images are prepared like the tokenizer's training: padded (centred, black) to its training size (the
-/// <c>image_size</c> of its <c>train_config</c>; else the next multiple of p above 28) or resized when that is below 28.</summary>
+/// folder. Images are prepared for the tokenizer's training size S (the <c>image_size</c> of its <c>train_config</c>;
+/// else the next multiple of p at or above 28): padded centred with black when 28 ≤ S ≤ 36 (28 → 32 for p = 4), else
+/// resized (<see cref="GenerationDemoOptions.Preparation"/> overrides the choice).</summary>
 public static class GenerationDemo
 {
     /// <summary>Runs the demo; <paramref name="minutes"/> bounds the DiT training (encoding and measuring come on top:
@@ -27,9 +28,17 @@ public static class GenerationDemo
         tokenizer.Module.eval();
         if (tokenizer.TubeletSize != 1) throw new ViTokException($"{tokenizerCheckpoint}: the generation demo needs an image tokenizer (q = 1), this one has q = {tokenizer.TubeletSize}.");
         int side = TrainingSide(tokenizerCheckpoint, tokenizer.PatchSize);
-        var transform = side < 28 ? ImageTransform.ForEval(side) : ImageTransform.None;
-        int pad = side > 28 ? side : 0;
-        string prep = side < 28 ? $"resize to {side} (bilinear, antialiased)" : "none";
+        bool resize = o.Preparation switch
+        {
+            "pad" => false,
+            "resize" => true,
+            "auto" => side < 28 || side > 36,
+            _ => throw new ViTokException($"preparation '{o.Preparation}': expected auto, pad or resize"),
+        };
+        if (!resize && side < 28) throw new ViTokException($"{tokenizerCheckpoint}: trained at {side}×{side}, smaller than Fashion-MNIST's 28×28; use resize.");
+        var transform = resize ? ImageTransform.ForEval(side) : ImageTransform.None;
+        int pad = !resize && side > 28 ? side : 0;
+        string prep = resize ? $"resize to {side} (bilinear, antialiased)" : "none";
 
         // ---- 1. latents of the training set (resumable) ----
         var sw = Stopwatch.StartNew();
@@ -63,25 +72,8 @@ public static class GenerationDemo
             MaxMinutes = minutes,
         };
         string runDir = Path.Combine(outDir, "dit");
-        var done = new RunDirectory(runDir).Checkpoints();
-        DitTrainer trainer;
-        if (done.Count > 0)
-        {
-            trainer = DitTrainer.Resume(runDir, [], latents, log);
-        }
-        else
-        {
-            double perStep = MeasureStep(cfg, outDir, latents);
-            int steps = Math.Max(10, (int)(minutes * 60 / perStep * 0.95));
-            log?.Invoke($"DiT step ≈ {perStep:F2} s → {steps} steps in {minutes} min");
-            trainer = DitTrainer.Create(cfg with { Steps = steps }, runDir, latents, log);
-        }
         var trainClock = Stopwatch.StartNew();
-        using (trainer)
-        {
-            trainer.OnLog = log;
-            trainer.RunLoop(cancel);
-        }
+        TrainWithinBudget(cfg, runDir, outDir, latents, minutes, log, cancel);
         double trainMinutes = trainClock.Elapsed.TotalMinutes;
 
         // ---- 3. grid and distances with the EMA model ----
@@ -162,6 +154,46 @@ public static class GenerationDemo
             && JsonNode.Parse(json)?["image_size"]?.GetValue<int>() is int size and > 0)
             return size;
         return (28 + patch - 1) / patch * patch;
+    }
+
+    // Sizes the cosine schedule to the time budget: a probe times a few steps; after 15 % of the budget the measured
+    // rate is checked and, when it is off by more than 10 %, the run stops and resumes with the corrected step count
+    // (a resume may change steps; the schedule is a pure function of the step and the total). CPU load on shared
+    // machines changes, so the probe alone is not enough. A run folder with checkpoints is resumed as it is.
+    private static void TrainWithinBudget(DitTrainConfig cfg, string runDir, string outDir, LatentSet latents, double minutes, Action<string>? log,
+        CancellationToken cancel)
+    {
+        if (new RunDirectory(runDir).Checkpoints().Count > 0)
+        {
+            using var resumed = DitTrainer.Resume(runDir, [], latents, log);
+            resumed.RunLoop(cancel);
+            return;
+        }
+        var clock = Stopwatch.StartNew();
+        double perStep = MeasureStep(cfg, outDir, latents);
+        int steps = Math.Max(10, (int)(minutes * 60 / perStep * 0.95));
+        log?.Invoke($"DiT step ≈ {perStep:F2} s → {steps} steps in {minutes} min");
+        int? corrected = null;
+        using (var check = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+        using (var trainer = DitTrainer.Create(cfg with { Steps = steps, MaxMinutes = minutes }, runDir, latents, log))
+        {
+            var trainClock = Stopwatch.StartNew();
+            trainer.OnStep = s =>
+            {
+                double elapsed = clock.Elapsed.TotalSeconds;
+                if (corrected is not null || elapsed < 0.15 * minutes * 60 || s.Step < 20) return;
+                double rate = (s.Step + 1) / trainClock.Elapsed.TotalSeconds;
+                int projected = s.Step + 1 + (int)(rate * (minutes * 60 - elapsed) * 0.97);
+                corrected = Math.Abs(projected - steps) > 0.1 * steps ? Math.Max(s.Step + 2, projected) : -1;
+                if (corrected > 0) check.Cancel();
+            };
+            trainer.RunLoop(check.Token);
+        }
+        if (corrected is not int total || total < 0 || cancel.IsCancellationRequested) return;
+        double left = Math.Max(0.1, minutes - clock.Elapsed.TotalMinutes);
+        log?.Invoke($"measured rate differs from the probe: {total} steps in all");
+        using var again = DitTrainer.Resume(runDir, [$"steps={total}", $"max_minutes={left.ToString(System.Globalization.CultureInfo.InvariantCulture)}"], latents, log);
+        again.RunLoop(cancel);
     }
 
     // Times three training steps (after one warm-up) of the configured DiT in a throwaway run folder.

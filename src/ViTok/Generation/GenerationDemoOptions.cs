@@ -7,10 +7,10 @@ namespace ViTok.Generation;
 public sealed record GenerationDemoOptions
 {
     /// <summary>DiT size.</summary>
-    public string Variant { get; init; } = "Bw192d6h4";
+    public string Variant { get; init; } = "Bw128d6h4";
 
     /// <summary>Diffusion formulation and sampler steps.</summary>
-    public DiffusionConfig Diffusion { get; init; } = new() { Kind = "flow", SampleSteps = 50 };
+    public DiffusionConfig Diffusion { get; init; } = new() { Kind = "flow", SampleSteps = 25 };
 
     /// <summary>Batch size.</summary>
     public int BatchSize { get; init; } = 128;
@@ -38,6 +38,10 @@ public sealed record GenerationDemoOptions
 
     /// <summary>Items per encoder/decoder call.</summary>
     public int CodecBatch { get; init; } = 256;
+
+    /// <summary>How 28×28 images meet the tokenizer's training size S: auto (pad when 28 ≤ S ≤ 36, else resize), pad
+    /// (centred, black) or resize.</summary>
+    public string Preparation { get; init; } = "auto";
 
     /// <summary>Use only this many training images (0 = all 60k; small values for tests).</summary>
     public int TrainItems { get; init; }
