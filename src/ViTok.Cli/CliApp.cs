@@ -16,9 +16,12 @@ public static class CliApp
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(PretrainedCommand.Create());
         root.Subcommands.Add(MetricsCommand.Create());
         root.Subcommands.Add(FdCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(EncodeDatasetCommand.Create());
         root.Subcommands.Add(TrainDitCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
@@ -27,6 +30,13 @@ public static class CliApp
         return root;
     }
 
-    /// <summary>Parses and runs a command line; returns the exit code.</summary>
-    public static int Run(string[] args) => BuildRoot().Parse(args).Invoke();
+    /// <summary>Parses and runs a command line; returns the exit code. <c>VITOK_THREADS=N</c> sets libtorch's
+    /// intra-op threads (default: one per core); on a machine shared with other busy processes fewer threads avoid
+    /// OpenMP threads waiting on each other.</summary>
+    public static int Run(string[] args)
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable("VITOK_THREADS"), out int threads) && threads > 0)
+            torch.set_num_threads(threads);
+        return BuildRoot().Parse(args).Invoke();
+    }
 }

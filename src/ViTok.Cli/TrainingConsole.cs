@@ -9,19 +9,19 @@ public static class TrainingConsole
 {
     /// <summary>Runs an auto-encoder trainer to completion with progress and Ctrl+C handling.</summary>
     public static void Run(AutoencoderTrainer trainer) =>
-        Run(trainer.Config.Steps, trainer.Step, log => trainer.OnLog = log,
+        Run(trainer.Config.Steps, trainer.Step, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s"),
             trainer.RunLoop);
 
     /// <summary>Runs a DiT trainer to completion with progress and Ctrl+C handling.</summary>
     public static void Run(DitTrainer trainer) =>
-        Run(trainer.Config.Steps, trainer.Step, log => trainer.OnLog = log,
+        Run(trainer.Config.Steps, trainer.Step, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s"),
             trainer.RunLoop);
 
     /// <summary>The shared loop: <paramref name="hookLog"/> and <paramref name="hookStep"/> install the trainer's
     /// callbacks (step index, description), <paramref name="runLoop"/> trains until done or cancelled.</summary>
-    private static void Run(int totalSteps, int startStep, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep, Action<CancellationToken> runLoop)
+    private static void Run(int totalSteps, int startStep, string configJson, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep, Action<CancellationToken> runLoop)
     {
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -34,6 +34,7 @@ public static class TrainingConsole
         Console.CancelKeyPress += onCancel;
         try
         {
+            Console.WriteLine($"config: {configJson}");
             bool live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
             if (!live)
             {

@@ -51,7 +51,7 @@ public static class EvalGenCommand
                         ["steps"] = report.Steps,
                         ["sampler"] = report.Sampler,
                     };
-                    Console.WriteLine(JsonSerializer.Serialize(o, CliJson.Options));
+                    Console.WriteLine(JsonSerializer.Serialize(o, ViTok.IO.Json.Compact));
                 }
                 else
                 {

@@ -31,7 +31,7 @@ public static class MetricsCommand
                 throw new ViTokException($"{refPath}: SSIM needs images of at least 11×11 pixels.");
             double psnr = Psnr.Mean(a, b), ssim = Ssim.Mean(a, b);
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double> { ["psnr"] = psnr, ["ssim"] = ssim }, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double> { ["psnr"] = psnr, ["ssim"] = ssim }, ViTok.IO.Json.Compact));
             else
             {
                 Console.WriteLine($"psnr  {psnr:F4} dB");

@@ -10,11 +10,12 @@ public static class ReconstructCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var inputs = new Argument<string[]>("inputs") { Description = "Image files (PNG, JPEG, WebP, BMP).", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files (PNG, JPEG, WebP, BMP), or videos (MP4 and other ffmpeg formats) for paper-family video models (q > 1).", Arity = ArgumentArity.OneOrMore };
+        var frames = new Option<int>("--frames") { Description = "Videos: frames per chunk the model sees at once.", DefaultValueFactory = _ => 16 };
         var output = new Option<string>("-o", "--output") { Description = "Output folder.", Required = true };
         var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 };
         var model = new ModelOptions();
-        var cmd = new Command("reconstruct", "Encode and decode images; write 8-bit PNGs under the same names.") { inputs, output, maxTokens };
+        var cmd = new Command("reconstruct", "Encode and decode images (8-bit PNG out) or videos (MP4 out) under the same names.") { inputs, output, maxTokens, frames };
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -25,6 +26,11 @@ public static class ReconstructCommand
             foreach (string path in parse.GetValue(inputs)!)
             {
                 using var scope = torch.NewDisposeScope();
+                if (VideoIO.Extensions.Contains(Path.GetExtension(path).ToLowerInvariant()))
+                {
+                    ReconstructVideo(ae, path, outDir, parse.GetValue(frames), device);
+                    continue;
+                }
                 var image = ImageIO.Load(path).to(device);
                 using var latents = ImageCodec.Encode(ae, image, path, parse.GetValue(maxTokens));
                 var recon = ImageCodec.Decode(ae, latents);
@@ -37,5 +43,17 @@ public static class ReconstructCommand
             return 0;
         }));
         return cmd;
+    }
+
+    private static void ReconstructVideo(IAutoencoder ae, string path, string outDir, int frames, Device device)
+    {
+        if (ae is not PaperAutoencoder paper)
+            throw new ViTokException($"{path}: video reconstruction needs a paper-family video model (q > 1); {ae.Family} {ae.Variant} is an image model.");
+        var info = VideoIO.Probe(path);
+        using var clip = VideoIO.ReadClip(path).to(device);                                    // [3, T, H, W]
+        using var recon = paper.ReconstructVideo(clip, frames);
+        string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".mp4");
+        VideoIO.WriteMp4(recon, dest, info.Fps > 0 ? info.Fps : 8);
+        Console.WriteLine($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[2]}×{clip.shape[3]})");
     }
 }

@@ -8,10 +8,16 @@ namespace ViTok.Losses;
 /// per channel by the learned 1×1 "lin" layers, averaged over positions and summed over layers. The weights are
 /// user-supplied: torchvision's <c>vgg16-397923af.pth</c> and LPIPS's <c>vgg.pth</c> (v0.1 lin layers). Inputs
 /// [B, 3, H, W]; output [B]. Differentiable with respect to the inputs; every weight is frozen.</summary>
-public sealed class LpipsVgg16 : nn.Module<Tensor, Tensor, Tensor>
+public sealed class LpipsVgg16 : nn.Module<Tensor, Tensor, Tensor>, IPerceptualDistance
 {
     /// <summary>Metric key in JSON and logs.</summary>
     public const string Key = "lpips_vgg";
+
+    /// <inheritdoc />
+    public string Name => Key;
+
+    /// <inheritdoc />
+    public Tensor Distance(Tensor x, Tensor y) => call(x, y);
 
     /// <summary>Indices in <c>features</c> of the ReLUs whose outputs LPIPS compares.</summary>
     internal static readonly int[] Taps = [3, 8, 15, 22, 29];

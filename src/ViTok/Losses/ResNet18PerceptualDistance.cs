@@ -8,10 +8,16 @@ namespace ViTok.Losses;
 /// over positions, and the stages summed with equal weights. It is not LPIPS (no VGG, no learned linear heads) and
 /// is reported as <see cref="Key"/>. Inputs [B, 3, H, W] (or [B, T, 3, H, W], scored per frame) in [-1, 1], H, W ≥ 32;
 /// output [B] (or [B·T]). Differentiable with respect to both inputs; the network's weights stay frozen.</summary>
-public sealed class ResNet18PerceptualDistance : nn.Module<Tensor, Tensor, Tensor>
+public sealed class ResNet18PerceptualDistance : nn.Module<Tensor, Tensor, Tensor>, IPerceptualDistance
 {
     /// <summary>The metric's key in JSON and logs.</summary>
     public const string Key = "perceptual_resnet18";
+
+    /// <inheritdoc />
+    public string Name => Key;
+
+    /// <inheritdoc />
+    public Tensor Distance(Tensor x, Tensor y) => call(x, y);
 
     private readonly ResNet18 net;
     private readonly long? _resize;

@@ -28,7 +28,7 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
     private readonly FidInceptionC Mixed_6b, Mixed_6c, Mixed_6d, Mixed_6e;
     private readonly InceptionD Mixed_7a;                           // → 1280 @ 8²
     private readonly FidInceptionE Mixed_7b, Mixed_7c;              // → 2048 @ 8²
-    private readonly Linear fc;                                     // 2048 → 1008 (the TF graph's classes; unused for FID)
+    private readonly Linear fc;                                     // 2048 → 1008 (the TF graph's classes; the Inception Score)
 
     /// <summary>Builds the architecture with untrained weights; <see cref="Load"/> fills them.</summary>
     public FidInceptionV3() : base(nameof(FidInceptionV3))
@@ -109,5 +109,17 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
             ? images
             : F.interpolate(images, [InputSize, InputSize], mode: InterpolationMode.Bilinear, align_corners: false);
         return forward(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Pool3 features [B, 2048] and the 1008 class logits [B, 1008] of images [B, 3, H, W] in [-1, 1] (same
+    /// resize as <see cref="Features"/>). The logits are pool3 · Wᵀ of the <c>fc</c> layer <b>without its bias</b>,
+    /// as the original Inception Score code (openai/improved-gan) takes them from the TensorFlow graph's
+    /// <c>softmax/logits/MatMul</c>; torch-fidelity's <c>logits_unbiased</c> are the same.</summary>
+    public (Tensor Features, Tensor Logits) FeaturesAndLogits(Tensor images)
+    {
+        using var scope = torch.NewDisposeScope();
+        var features = Features(images);                                   // [B, 2048]
+        var logits = features.matmul(fc.weight!.t());                       // [B, 1008], no bias
+        return (features.MoveToOuterDisposeScope(), logits.MoveToOuterDisposeScope());
     }
 }

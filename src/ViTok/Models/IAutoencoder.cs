@@ -19,6 +19,9 @@ public interface IAutoencoder : IDisposable
     /// <summary>Temporal tubelet size (1 for image models).</summary>
     int TubeletSize { get; }
 
+    /// <summary>Recompute each transformer block in the backward pass instead of storing its activations.</summary>
+    bool ActivationCheckpointing { get; set; }
+
     /// <summary>The underlying module (for device/dtype moves, train/eval mode, state dicts).</summary>
     nn.Module Module { get; }
 

@@ -187,6 +187,29 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
         return recon.to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
     }
 
+    /// <summary>Reconstructs one video [3, T, H, W] of any length and size: cut into chunks of
+    /// <paramref name="chunkFrames"/> frames (rounded to the tubelet), each padded by edge replication (last frame, last
+    /// row and column) to the tubelet multiple, reconstructed, and cropped back (no_grad, own dispose scope).</summary>
+    public Tensor ReconstructVideo(Tensor clip, int chunkFrames = 16)
+    {
+        if (clip.dim() != 4 || clip.shape[0] != 3)
+            throw new ViTokException($"expected a video [3, T, H, W], got [{string.Join(", ", clip.shape)}]");
+        using var scope = torch.NewDisposeScope();
+        int q = Config.TubeletSize, p = Config.PatchSize;
+        long t = clip.shape[1], h = clip.shape[2], w = clip.shape[3];
+        int chunk = Math.Max(q, chunkFrames / q * q);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < t; start += chunk)
+        {
+            long len = Math.Min(chunk, t - start);
+            var x = clip.narrow(1, start, len).unsqueeze(0).to(ModelDtype);                    // [1, 3, len, H, W]
+            long padT = (q - len % q) % q, padH = (p - h % p) % p, padW = (p - w % p) % p;
+            if (padT + padH + padW > 0) x = F.pad(x, [0, padW, 0, padH, 0, padT], PaddingModes.Replicate);
+            parts.Add(Reconstruct(x)[0].narrow(1, 0, len).narrow(2, 0, h).narrow(3, 0, w));      // [3, len, H, W]
+        }
+        return torch.cat(parts, 1).to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
+    }
+
     private static readonly string[] EncoderPrefixes = ["tubelet_embed.", "encoder.", "encoder_to_code."];
 
     /// <summary>Named parameters of the encoder side (tubelet embedding, encoder, encoder_to_code).</summary>
@@ -196,6 +219,17 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     /// <summary>Named parameters of the decoder side (code_to_decoder, decoder, tubelet_decode): what stage 2 trains.</summary>
     public IEnumerable<(string Name, Parameter Param)> DecoderParameters() =>
         named_parameters().Where(p => !EncoderPrefixes.Any(p.name.StartsWith));
+
+    /// <inheritdoc />
+    public bool ActivationCheckpointing
+    {
+        get => encoder.ActivationCheckpointing;
+        set
+        {
+            encoder.ActivationCheckpointing = value;
+            decoder.ActivationCheckpointing = value;
+        }
+    }
 
     /// <inheritdoc />
     public string Family => PaperConfig.FamilyName;

@@ -7,6 +7,9 @@ public sealed class PaperTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly ModuleList<PaperBlock> blocks;
     private readonly LayerNorm norm;
 
+    /// <summary>Recompute each block in the backward pass instead of storing its activations (training only).</summary>
+    public bool ActivationCheckpointing { get; set; }
+
     /// <summary>Creates <paramref name="depth"/> blocks of width <paramref name="dim"/>.</summary>
     public PaperTransformer(int dim, int depth, int heads, int hidden, double eps) : base(nameof(PaperTransformer))
     {
@@ -23,7 +26,9 @@ public sealed class PaperTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
         {
             var input = x;
             // At inference each block's temporaries die with the block (the only inner scope).
-            x = inference ? torch.WrappedTensorDisposeScope(() => block.call(input, cos, sin)) : block.call(input, cos, sin);
+            if (inference) x = torch.WrappedTensorDisposeScope(() => block.call(input, cos, sin));
+            else if (ActivationCheckpointing) x = Layers.ActivationCheckpoint.Run(h => block.call(h, cos, sin), input);
+            else x = block.call(input, cos, sin);
         }
         return norm.call(x);
     }

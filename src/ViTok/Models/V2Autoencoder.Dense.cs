@@ -8,6 +8,9 @@ namespace ViTok.Models;
 public sealed partial class V2Autoencoder
 {
     /// <inheritdoc />
+    public bool ActivationCheckpointing { get; set; }
+
+    /// <inheritdoc />
     public string Family => Config.Family;
 
     /// <inheritdoc />

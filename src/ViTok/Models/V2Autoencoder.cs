@@ -112,8 +112,10 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
     // One block in its own dispose scope; the previous activation (always created here, never the caller's) is
     // released at once, so a deep stack at high resolution holds one block's temporaries at a time. Autograd keeps
     // what backward needs through its own references.
-    private static Tensor RunBlock(V2Block block, Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
+    private Tensor RunBlock(V2Block block, Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
     {
+        if (ActivationCheckpointing && torch.is_grad_enabled())
+            return Layers.ActivationCheckpoint.Run(h => block.call(h, cos, sin, keyMask), x);
         var y = torch.WrappedTensorDisposeScope(() => block.call(x, cos, sin, keyMask));
         x.Dispose();
         return y;

@@ -61,6 +61,7 @@ public sealed class AutoencoderTrainer : IDisposable
         _model = resumeFrom is null && cfg.InitFrom is not null ? Autoencoders.Load(cfg.InitFrom) : Autoencoders.Create(cfg.Family, cfg.Variant, cfg.Channels);
         _model.Module.to(_device).to(_dtype);
         _model.Module.train();
+        _model.ActivationCheckpointing = cfg.ActivationCheckpointing;
 
         // ---- setup: stage 2 freezes the encoder and adds the critic and the decoder EMA ----
         if (cfg.Stage == 2)
@@ -109,7 +110,8 @@ public sealed class AutoencoderTrainer : IDisposable
         var root = JsonSerializer.SerializeToNode(info.Config, Json.Options)!.AsObject();
         foreach (var o in overrides) TrainConfigLoader.Apply(root, o);
         var cfg = TrainConfigLoader.FromJson(root, "--set");
-        if (cfg with { Steps = info.Config.Steps, LogEvery = info.Config.LogEvery, CheckpointEvery = info.Config.CheckpointEvery, SampleEvery = info.Config.SampleEvery, KeepLast = info.Config.KeepLast, MaxMinutes = info.Config.MaxMinutes } != info.Config)
+        var comparable = cfg with { Steps = info.Config.Steps, LogEvery = info.Config.LogEvery, CheckpointEvery = info.Config.CheckpointEvery, SampleEvery = info.Config.SampleEvery, KeepLast = info.Config.KeepLast, MaxMinutes = info.Config.MaxMinutes };
+        if (JsonSerializer.Serialize(comparable, Json.Compact) != JsonSerializer.Serialize(info.Config, Json.Compact))
             throw new ViTokException("--resume may only change steps, log_every, checkpoint_every, sample_every, keep_last and max_minutes; start a new run for other changes.");
         AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
         var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), last);
@@ -162,13 +164,13 @@ public sealed class AutoencoderTrainer : IDisposable
         var loss = rec;
         double klValue = 0, percValue = 0, ganG = 0, ganD = 0;
         if (kl is not null && _cfg.Loss.KlWeight > 0) loss = loss + _cfg.Loss.KlWeight * kl.to(ScalarType.Float32);
-        if (kl is not null) klValue = kl.item<float>();
+        if (kl is not null) klValue = Scalar(kl);
         var frames = Frames(recon);
         var target = Frames(x);
         if (_perceptual is not null && _cfg.Loss.PerceptualWeight > 0)
         {
             var perc = _perceptual.Distance(frames.to(ScalarType.Float32), target.to(ScalarType.Float32)).mean();
-            percValue = perc.item<float>();
+            percValue = Scalar(perc);
             loss = loss + _cfg.Loss.PerceptualWeight * perc;
         }
         double ramp = 0;
@@ -177,10 +179,10 @@ public sealed class AutoencoderTrainer : IDisposable
             ramp = GanLosses.Ramp(Step, (int)(_cfg.Loss.GanStart * _cfg.Steps), (int)(_cfg.Loss.GanWarmup * _cfg.Steps));
             foreach (var p in _disc.parameters()) p.requires_grad = false;
             var g = GanLosses.Generator(_disc.call(frames.to(ScalarType.Float32)));
-            ganG = g.item<float>();
+            ganG = Scalar(g);
             if (ramp > 0) loss = loss + _cfg.Loss.GanWeight * ramp * g;
         }
-        double lossValue = loss.item<float>();
+        double lossValue = Scalar(loss);
         if (!double.IsFinite(lossValue)) return Skip(lr, sw);
         loss.backward();
         double gradNorm = torch.nn.utils.clip_grad_norm_(_opt.Parameters, _cfg.GradClip);
@@ -196,7 +198,7 @@ public sealed class AutoencoderTrainer : IDisposable
             _discOpt.LearningRate = _cfg.DiscLr * Math.Min(1.0, (Step + 1.0) / warm);
             _discOpt.ZeroGrad();
             var d = GanLosses.DiscriminatorHinge(_disc.call(target.to(ScalarType.Float32)), _disc.call(frames.detach().to(ScalarType.Float32)));
-            ganD = d.item<float>();
+            ganD = Scalar(d);
             if (double.IsFinite(ganD))
             {
                 d.backward();
@@ -206,8 +208,10 @@ public sealed class AutoencoderTrainer : IDisposable
         }
         _badInRow = 0;
         double ips = batch.shape[0] / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
-        return new StepStats(Step, lossValue, rec.item<float>(), klValue, percValue, ganG, ganD, lr, gradNorm, ips, false);
+        return new StepStats(Step, lossValue, Scalar(rec), klValue, percValue, ganG, ganD, lr, gradNorm, ips, false);
     }
+
+    private static double Scalar(Tensor t) => t.detach().to(ScalarType.Float64).item<double>();
 
     private StepStats Skip(double lr, Stopwatch sw)
     {
@@ -290,37 +294,7 @@ public sealed class AutoencoderTrainer : IDisposable
     }
 
     /// <summary>Temporarily puts the EMA values into the decoder (restored on dispose).</summary>
-    private IDisposable EmaSwap() => _ema is null ? new NoSwap() : new Swap(_model, _ema);
-
-    private sealed class NoSwap : IDisposable
-    {
-        public void Dispose() { }
-    }
-
-    private sealed class Swap : IDisposable
-    {
-        private readonly List<(Parameter P, Tensor Saved)> _saved = [];
-
-        public Swap(IAutoencoder model, Ema ema)
-        {
-            using var _ = torch.no_grad();
-            foreach (var (name, p) in model.DecoderParameters())
-            {
-                _saved.Add((p, p.detach().clone()));
-                p.copy_(ema.Values[name]);
-            }
-        }
-
-        public void Dispose()
-        {
-            using var _ = torch.no_grad();
-            foreach (var (p, saved) in _saved)
-            {
-                p.copy_(saved);
-                saved.Dispose();
-            }
-        }
-    }
+    private IDisposable? EmaSwap() => _ema?.SwapInto(_model.DecoderParameters());
 
     private void LoadState(string path)
     {

@@ -10,44 +10,14 @@ namespace ViTok.Training;
 /// <c>key=value</c> overrides (<see cref="TrainConfigLoader.Apply"/>). Unknown keys are errors that name the key.</summary>
 public static class DitTrainConfigLoader
 {
-    private static readonly JsonSerializerOptions Strict = new(Json.Options)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     /// <summary>Loads and resolves a config.</summary>
-    public static DitTrainConfig Load(string? path, IEnumerable<string> overrides)
-    {
-        JsonObject root;
-        if (path is null) root = new JsonObject();
-        else
-        {
-            if (!File.Exists(path)) throw new ViTokException($"{path}: config file not found.");
-            try
-            {
-                root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? new JsonObject();
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                throw new ViTokException($"{path}: not a JSON object ({e.Message}).", e);
-            }
-        }
-        foreach (var o in overrides) TrainConfigLoader.Apply(root, o);
-        return FromJson(root, path ?? "--set");
-    }
+    public static DitTrainConfig Load(string? path, IEnumerable<string> overrides) =>
+        FromJson(TrainConfigLoader.ReadObject(path, overrides), path ?? "--set");
 
     /// <summary>Deserialises a resolved JSON object, reporting unknown keys and bad values.</summary>
     public static DitTrainConfig FromJson(JsonObject root, string source)
     {
-        DitTrainConfig c;
-        try
-        {
-            c = root.Deserialize<DitTrainConfig>(Strict) ?? new DitTrainConfig();
-        }
-        catch (JsonException e)
-        {
-            throw new ViTokException($"{source}: invalid config: {e.Message}", e);
-        }
+        var c = TrainConfigLoader.Deserialize<DitTrainConfig>(root, source);
         void Fail(string why) => throw new ViTokException($"{source}: {why}");
         if (!DitVariant.TryParse(c.Variant, out _, out var err)) Fail($"variant: {err}");
         if (c.Diffusion.Kind is not ("ddpm" or "flow")) Fail($"diffusion.kind '{c.Diffusion.Kind}': expected ddpm or flow");

@@ -5,6 +5,8 @@ using ViTok.Generation;
 using ViTok.IO;
 using ViTok.Models;
 
+using ViTok.Data;
+
 namespace ViTok.Training;
 
 /// <summary>DiT training-state checkpoints: one safetensors file with the model (<c>model.*</c>), the optimiser
@@ -14,7 +16,7 @@ namespace ViTok.Training;
 public static class DitTrainState
 {
     /// <summary>Everything a resume needs besides the tensors.</summary>
-    public sealed record Info(DitTrainConfig Config, int Step, DataPosition Position, int BadInRow, LatentSpace Space);
+    public sealed record Info(DitTrainConfig Config, int Step, LoaderPosition Position, int BadInRow, LatentSpace Space);
 
     /// <summary>Writes a state file atomically (refusing non-finite values).</summary>
     public static void Save(string path, Dit model, DiffusionConfig diffusion, AdamW opt, Ema ema, Info info)
@@ -52,7 +54,7 @@ public static class DitTrainState
             throw new ViTokException($"{path}: not a DiT training state (resume needs a run folder written by vitok train-dit).");
         var config = JsonSerializer.Deserialize<DitTrainConfig>(meta["train_config"], Json.Options)!;
         return new Info(config, int.Parse(meta["step"], CultureInfo.InvariantCulture),
-            new DataPosition(long.Parse(meta["data_epoch"], CultureInfo.InvariantCulture), long.Parse(meta["data_index"], CultureInfo.InvariantCulture)),
+            new LoaderPosition(int.Parse(meta["data_epoch"], CultureInfo.InvariantCulture), long.Parse(meta["data_index"], CultureInfo.InvariantCulture)),
             int.Parse(meta["bad_in_row"], CultureInfo.InvariantCulture), LatentSpace.FromJson(meta["latent_space"], path));
     }
 }

@@ -238,7 +238,7 @@ public sealed class DitTrainer : IDisposable
         var tokenizer = Tokenizer();
         if (tokenizer is null) return;
         using var scope = torch.NewDisposeScope();
-        using var swap = new EmaSwap(_model, _ema);
+        using var swap = _ema.SwapInto(_model.named_parameters().Select(p => (p.name, p.parameter)));
         _model.eval();
         try
         {
@@ -303,32 +303,6 @@ public sealed class DitTrainer : IDisposable
         finally
         {
             foreach (var t in all.Values) t.Dispose();
-        }
-    }
-
-    /// <summary>Puts the EMA values into the model until disposed.</summary>
-    private sealed class EmaSwap : IDisposable
-    {
-        private readonly List<(Parameter P, Tensor Saved)> _saved = [];
-
-        public EmaSwap(Dit model, Ema ema)
-        {
-            using var _ = torch.no_grad();
-            foreach (var (name, p) in model.named_parameters())
-            {
-                _saved.Add((p, p.detach().clone().DetachFromDisposeScope()));
-                p.copy_(ema.Values[name]);
-            }
-        }
-
-        public void Dispose()
-        {
-            using var _ = torch.no_grad();
-            foreach (var (p, saved) in _saved)
-            {
-                p.copy_(saved);
-                saved.Dispose();
-            }
         }
     }
 

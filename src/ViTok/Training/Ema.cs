@@ -45,4 +45,34 @@ public sealed class Ema : IDisposable
     {
         foreach (var t in _shadow.Values) t.Dispose();
     }
+
+    /// <summary>Puts the averaged values into <paramref name="parameters"/> until the returned object is disposed,
+    /// which restores the raw values (for sampling and export with the EMA weights).</summary>
+    public IDisposable SwapInto(IEnumerable<(string Name, Parameter Param)> parameters) => new Swap(this, parameters);
+
+    private sealed class Swap : IDisposable
+    {
+        private readonly List<(Parameter P, Tensor Saved)> _saved = [];
+
+        public Swap(Ema ema, IEnumerable<(string Name, Parameter Param)> parameters)
+        {
+            using var _ = torch.no_grad();
+            foreach (var (name, p) in parameters)
+            {
+                if (!ema._shadow.TryGetValue(name, out var value)) continue;
+                _saved.Add((p, p.detach().clone().DetachFromDisposeScope()));
+                p.copy_(value);
+            }
+        }
+
+        public void Dispose()
+        {
+            using var _ = torch.no_grad();
+            foreach (var (p, saved) in _saved)
+            {
+                p.copy_(saved);
+                saved.Dispose();
+            }
+        }
+    }
 }

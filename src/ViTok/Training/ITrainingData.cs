@@ -1,3 +1,5 @@
+using ViTok.Data;
+
 namespace ViTok.Training;
 
 /// <summary>An endless, seeded stream of training batches whose order and augmentation depend only on the seed and
@@ -9,10 +11,10 @@ public interface ITrainingData : IDisposable
     (Tensor Input, Tensor? Labels) Next();
 
     /// <summary>Position of the next batch.</summary>
-    DataPosition Position { get; }
+    LoaderPosition Position { get; }
 
     /// <summary>Moves to a saved position.</summary>
-    void Seek(DataPosition position);
+    void Seek(LoaderPosition position);
 
     /// <summary>A one-line description (source, item count, skipped files) for the log.</summary>
     string Describe();

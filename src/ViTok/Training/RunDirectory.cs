@@ -8,8 +8,7 @@ namespace ViTok.Training;
 /// (the latest exportable tokenizer).</summary>
 public sealed class RunDirectory
 {
-    // Encoding.UTF8 would start a new file with a byte-order mark, which breaks line-oriented JSON readers.
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The run's root folder.</summary>
     public string Root { get; }
@@ -58,12 +57,12 @@ public sealed class RunDirectory
     /// <summary>Appends a line to the log (and returns it).</summary>
     public string Log(string line)
     {
-        File.AppendAllText(LogPath, line + "\n", Utf8NoBom);
+        File.AppendAllText(LogPath, line + "\n", Utf8);
         return line;
     }
 
     /// <summary>Appends one JSON object to <c>metrics.jsonl</c>.</summary>
-    public void AppendMetrics(string json) => File.AppendAllText(MetricsPath, json + "\n", Utf8NoBom);
+    public void AppendMetrics(string json) => File.AppendAllText(MetricsPath, json + "\n", Utf8);
 
     /// <summary>Drops metric lines of steps after <paramref name="step"/> (after a resume from an earlier checkpoint).</summary>
     public void TruncateMetrics(int step)

@@ -1,3 +1,5 @@
+using ViTok.Data;
+
 namespace ViTok.Training;
 
 /// <summary>Training batches drawn from an in-memory tensor of items [N, ...] in a per-epoch shuffled order that is a
@@ -23,16 +25,16 @@ public sealed class TensorTrainingData : ITrainingData
     }
 
     /// <inheritdoc />
-    public DataPosition Position { get; private set; }
+    public LoaderPosition Position { get; private set; }
 
     /// <inheritdoc />
-    public void Seek(DataPosition position) => Position = position;
+    public void Seek(LoaderPosition position) => Position = position;
 
     /// <inheritdoc />
     public (Tensor Input, Tensor? Labels) Next()
     {
         long n = _items.shape[0];
-        if (Position.Index + _batch > n) Position = new DataPosition(Position.Epoch + 1, 0);
+        if (Position.Index + _batch > n) Position = new LoaderPosition(Position.Epoch + 1, 0);
         if (_orderEpoch != Position.Epoch)
         {
             var rng = new Random((int)((_seed * 1_000_003 + Position.Epoch * 7_919) & 0x7fffffff));

@@ -18,6 +18,9 @@ public sealed record TrainConfig
     /// <summary>Training data: a path (kind detected) or an object naming a data-layer source.</summary>
     public JsonNode? Data { get; init; }
 
+    /// <summary>Training augmentation: the paper's RandomResizedCrop (0.8–1) and flip; false uses the eval transform.</summary>
+    public bool Augment { get; init; } = true;
+
     /// <summary>Training resolution (square).</summary>
     public int ImageSize { get; init; } = 256;
 

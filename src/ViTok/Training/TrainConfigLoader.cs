@@ -15,7 +15,11 @@ public static class TrainConfigLoader
     };
 
     /// <summary>Loads and resolves a config.</summary>
-    public static TrainConfig Load(string? path, IEnumerable<string> overrides)
+    public static TrainConfig Load(string? path, IEnumerable<string> overrides) =>
+        FromJson(ReadObject(path, overrides), path ?? "--set");
+
+    /// <summary>Reads a JSON config file (or an empty object) and applies the dotted overrides.</summary>
+    public static JsonObject ReadObject(string? path, IEnumerable<string> overrides)
     {
         JsonObject root;
         if (path is null)
@@ -35,7 +39,20 @@ public static class TrainConfigLoader
             }
         }
         foreach (var o in overrides) Apply(root, o);
-        return FromJson(root, path ?? "--set");
+        return root;
+    }
+
+    /// <summary>Deserialises a config record strictly: unknown keys and bad values are errors naming the source.</summary>
+    public static T Deserialize<T>(JsonObject root, string source) where T : new()
+    {
+        try
+        {
+            return root.Deserialize<T>(Strict) ?? new T();
+        }
+        catch (JsonException e)
+        {
+            throw new ViTokException($"{source}: invalid config: {e.Message}", e);
+        }
     }
 
     /// <summary>Applies one dotted <c>key=value</c> override; the value is parsed as JSON when it is valid JSON,
@@ -71,16 +88,9 @@ public static class TrainConfigLoader
     /// <summary>Deserialises a resolved JSON object, reporting unknown keys and bad values.</summary>
     public static TrainConfig FromJson(JsonObject root, string source)
     {
-        try
-        {
-            var config = root.Deserialize<TrainConfig>(Strict) ?? new TrainConfig();
-            Validate(config, source);
-            return config;
-        }
-        catch (JsonException e)
-        {
-            throw new ViTokException($"{source}: invalid config: {e.Message}", e);
-        }
+        var config = Deserialize<TrainConfig>(root, source);
+        Validate(config, source);
+        return config;
     }
 
     private static void Validate(TrainConfig c, string source)

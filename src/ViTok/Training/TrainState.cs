@@ -3,6 +3,8 @@ using System.Text.Json;
 using ViTok.IO;
 using ViTok.Models;
 
+using ViTok.Data;
+
 namespace ViTok.Training;
 
 /// <summary>Training-state checkpoints: one safetensors file with the model (<c>model.*</c>), the optimiser
@@ -15,7 +17,7 @@ public static class TrainState
     public const string Kind = "train-state";
 
     /// <summary>Everything a resume needs besides the tensors.</summary>
-    public sealed record Info(TrainConfig Config, int Step, DataPosition Position, int BadInRow);
+    public sealed record Info(TrainConfig Config, int Step, LoaderPosition Position, int BadInRow);
 
     /// <summary>Writes a state file atomically.</summary>
     public static void Save(string path, IAutoencoder model, AdamW opt, Ema? ema, Discriminator? disc, AdamW? discOpt, Info info)
@@ -52,7 +54,7 @@ public static class TrainState
             throw new ViTokException($"{path}: not a training-state checkpoint (resume needs a run folder written by vitok train).");
         var config = JsonSerializer.Deserialize<TrainConfig>(meta["train_config"], Json.Options)!;
         return new Info(config, int.Parse(meta["step"], CultureInfo.InvariantCulture),
-            new DataPosition(long.Parse(meta["data_epoch"], CultureInfo.InvariantCulture), long.Parse(meta["data_index"], CultureInfo.InvariantCulture)),
+            new LoaderPosition(int.Parse(meta["data_epoch"], CultureInfo.InvariantCulture), long.Parse(meta["data_index"], CultureInfo.InvariantCulture)),
             int.Parse(meta["bad_in_row"], CultureInfo.InvariantCulture));
     }
 

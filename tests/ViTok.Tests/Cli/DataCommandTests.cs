@@ -9,24 +9,7 @@ namespace ViTok.Tests.Cli;
 [Collection(TorchCollection.Name)]
 public sealed class DataCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand { DataCommand.Create() };
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            int code = root.Parse(args).Invoke();
-            return (code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Support.CliRunner.Run(args);
 
     [Fact]
     public void Inspect_Json_ReportsCountsReasonsClassesAndWritesTheSheet()

@@ -8,25 +8,7 @@ namespace ViTok.Tests.Cli;
 [Collection(Support.TorchCollection.Name)]
 public class MetricsCommandsTests
 {
-    private static (int Code, string Out, string Err) Invoke(params string[] args)
-    {
-        var root = new RootCommand { MetricsCommand.Create(), FdCommand.Create() };
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            int code = root.Parse(args).Invoke();
-            return (code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static (int Code, string Out, string Err) Invoke(params string[] args) => Support.CliRunner.Run(args);
 
     [Fact]
     public void MetricsPrintsPsnrAndSsimAsJson()

@@ -19,7 +19,7 @@ public class LpipsVgg16Tests
             .Select(kv => $"{kv.Key} [{string.Join(", ", kv.Value.shape)}]").ToList();
 
         // Assert
-        AssertSnapshot(lines);
+        Support.Approvals.Verify($"{nameof(LpipsVgg16Tests)}.{nameof(StateDictMatchesTorchvisionVggAndLpipsLin)}", string.Join("\n", lines) + "\n");
     }
 
     [Fact]
@@ -66,20 +66,5 @@ public class LpipsVgg16Tests
         string tiny = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "tiny_zip.pth");
         var e = Assert.Throws<ViTokException>(() => LpipsVgg16.Load(tiny, tiny).Dispose());
         Assert.Contains(tiny, e.Message);
-    }
-
-    private static void AssertSnapshot(IReadOnlyList<string> lines, [CallerFilePath] string source = "", [CallerMemberName] string test = "")
-    {
-        string dir = Path.Combine(Path.GetDirectoryName(source)!, "..", "Approvals");
-        string approved = Path.Combine(dir, $"{nameof(LpipsVgg16Tests)}.{test}.approved.txt");
-        string received = approved.Replace(".approved.txt", ".received.txt");
-        string text = string.Join("\n", lines) + "\n";
-        if (File.Exists(approved) && File.ReadAllText(approved) == text)
-        {
-            if (File.Exists(received)) File.Delete(received);
-            return;
-        }
-        File.WriteAllText(received, text);
-        Assert.Fail($"state dict differs from {approved}; see {received}");
     }
 }

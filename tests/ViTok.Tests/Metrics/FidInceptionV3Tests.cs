@@ -20,7 +20,7 @@ public class FidInceptionV3Tests
             .Select(kv => $"{kv.Key} [{string.Join(", ", kv.Value.shape)}]").ToList();
 
         // Assert
-        AssertSnapshot(lines);
+        Support.Approvals.Verify($"{nameof(FidInceptionV3Tests)}.{nameof(StateDictMatchesTorchvisionInception)}", string.Join("\n", lines) + "\n");
     }
 
     [Fact]
@@ -59,20 +59,5 @@ public class FidInceptionV3Tests
         var e = Assert.Throws<ViTokException>(() => FidInceptionV3.Load(path).Dispose());
         Assert.Contains(path, e.Message);
         Assert.Contains(FidInceptionV3.WeightsFileName, e.Message);
-    }
-
-    private static void AssertSnapshot(IReadOnlyList<string> lines, [CallerFilePath] string source = "", [CallerMemberName] string test = "")
-    {
-        string dir = Path.Combine(Path.GetDirectoryName(source)!, "..", "Approvals");
-        string approved = Path.Combine(dir, $"{nameof(FidInceptionV3Tests)}.{test}.approved.txt");
-        string received = approved.Replace(".approved.txt", ".received.txt");
-        string text = string.Join("\n", lines) + "\n";
-        if (File.Exists(approved) && File.ReadAllText(approved) == text)
-        {
-            if (File.Exists(received)) File.Delete(received);
-            return;
-        }
-        File.WriteAllText(received, text);
-        Assert.Fail($"state dict differs from {approved}; see {received}");
     }
 }

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using ViTok.Data;
+using ViTok.Models;
+
+namespace ViTok.Evaluation;
+
+/// <summary>The paper's reconstruction evaluation (§4.1): the first N items of a source (in its order, eval transform
+/// set by the caller) go through the auto-encoder batch by batch; inputs, references and reconstructions are all
+/// quantised to 8 bits (<see cref="Quantization"/>); PSNR, SSIM, LPIPS and the ResNet18 perceptual distance are
+/// averaged over images (a clip's frames count as images), and FID/IS, the ResNet18 Fréchet distance and FVD are
+/// computed from Gaussian statistics accumulated on the way. It also times the reconstruct step and keeps the best and
+/// worst items by PSNR. The metric networks are loaded once per evaluator and reused by later calls.</summary>
+public sealed class ReconstructionEvaluator : IDisposable
+{
+    private readonly MetricNetworks _nets;
+
+    /// <summary>An evaluator with <paramref name="options"/> (defaults: <see cref="EvalOptions"/>).</summary>
+    public ReconstructionEvaluator(EvalOptions? options = null)
+    {
+        Options = options ?? new EvalOptions();
+        if (Options.Count < 1) throw new ViTokException($"the number of items to evaluate must be positive (got {Options.Count}).");
+        if (Options.BatchSize < 1 || Options.MetricBatchSize < 1)
+            throw new ViTokException($"batch sizes must be positive (got {Options.BatchSize} and {Options.MetricBatchSize}).");
+        _nets = new MetricNetworks(Options);
+    }
+
+    /// <summary>The settings.</summary>
+    public EvalOptions Options { get; }
+
+    /// <summary>Reconstructs and scores the first <see cref="EvalOptions.Count"/> items of <paramref name="source"/>.
+    /// The model runs on its own device and dtype, in eval mode (its previous mode is restored afterwards); metric
+    /// networks run in float32 on the model's device.</summary>
+    public EvalResult Evaluate(IAutoencoder model, IDataSource source, CancellationToken ct = default)
+    {
+        bool training = model.Module.training;
+        model.Module.eval();
+        try
+        {
+            return EvaluateInEvalMode(model, source, ct);
+        }
+        finally
+        {
+            if (training) model.Module.train();
+        }
+    }
+
+    private EvalResult EvaluateInEvalMode(IAutoencoder model, IDataSource source, CancellationToken ct)
+    {
+        var wall = Stopwatch.StartNew();
+        var first = model.Module.parameters().FirstOrDefault();
+        Device device = first?.device ?? CPU;
+        ScalarType dtype = first?.dtype ?? ScalarType.Float32;
+        _nets.Place(device);
+        var loader = Loader(source);
+        var notes = new List<string>();
+        var examples = new ExampleTracker(Options.GridItems);
+        MetricRun? run = null;
+        long done = 0, target = Target(source);
+        double reconstructSeconds = 0;
+        int frames = 0, height = 0, width = 0;
+        try
+        {
+            foreach (var batch in loader.Epoch(0, 0, ct))
+            {
+                int take = (int)Math.Min(batch.Count, target - done);
+                if (run is null)
+                {
+                    // Outside the batch's scope: the metric networks loaded here must outlive it.
+                    (frames, height, width) = Geometry(batch.Pixels);
+                    CheckFits(model, source, frames, height, width);
+                    run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: true, notes), _nets, Options);
+                }
+                using var scope = torch.NewDisposeScope();
+                var x = batch.Pixels.narrow(0, 0, take);
+                // The model sees the 8-bit image, as a PIL-based pipeline would feed it.
+                var reference = Quantization.To8Bit(x.to(device));
+                var timer = Stopwatch.StartNew();
+                var output = model.Reconstruct(reference.to(dtype));
+                if (device.type == DeviceType.CUDA) torch.cuda.synchronize(device);
+                timer.Stop();
+                reconstructSeconds += timer.Elapsed.TotalSeconds;
+                if (!output.shape.SequenceEqual(reference.shape))
+                    throw new ViTokException($"model {model.Variant} returned [{string.Join(", ", output.shape)}] for input [{string.Join(", ", reference.shape)}].");
+                var reconstruction = Quantization.To8Bit(output);
+                double[] psnr = run.AddPairs(reference, reconstruction);
+                for (int i = 0; i < take; i++)
+                {
+                    if (!examples.Wants(psnr[i])) continue;
+                    examples.Offer(new EvalExample(batch.Sources[i], done + i, psnr[i], frames, height, width,
+                        Quantization.ToBytes(reference[i]), Quantization.ToBytes(reconstruction[i])));
+                }
+                done += take;
+                Options.Progress?.Invoke(done, target);
+                if (done >= target) break;
+            }
+            if (run is null) throw new ViTokException($"{source.Location}: no items to evaluate.");
+            var metrics = run.Compute(frames > 0, notes);
+            var (best, worst) = examples.Result();
+            return new EvalResult
+            {
+                Metrics = metrics,
+                Count = done,
+                ReferenceCount = done,
+                Data = source.Location,
+                Kind = source.Kind,
+                Frames = frames,
+                Height = height,
+                Width = width,
+                Family = model.Family,
+                Variant = model.Variant,
+                ReconstructSeconds = reconstructSeconds,
+                ItemsPerSecond = reconstructSeconds > 0 ? done / reconstructSeconds : double.PositiveInfinity,
+                Gmacs = model.Gmacs(Math.Max(frames, 1), height, width),
+                LatentFloats = model.LatentFloats(Math.Max(frames, 1), height, width),
+                Skipped = loader.Skips.Count,
+                Best = best,
+                Worst = worst,
+                Notes = notes,
+                WallSeconds = wall.Elapsed.TotalSeconds,
+            };
+        }
+        finally
+        {
+            run?.Dispose();
+        }
+    }
+
+    /// <summary>Compares two independent sets, e.g. generated samples against real data (gFID, gIS, gFVD): the first
+    /// <see cref="EvalOptions.Count"/> items of each, quantised to 8 bits, with the distribution metrics only.</summary>
+    public EvalResult CompareSets(IDataSource reference, IDataSource test, Device? device = null, CancellationToken ct = default)
+    {
+        var wall = Stopwatch.StartNew();
+        _nets.Place(device ?? CPU);
+        var notes = new List<string>();
+        MetricRun? run = null;
+        int frames = 0, height = 0, width = 0;
+        try
+        {
+            long refCount = 0, testCount = 0;
+            foreach (var (src, isReference) in new[] { (reference, true), (test, false) })
+            {
+                var loader = Loader(src);
+                long done = 0, target = Target(src);
+                foreach (var batch in loader.Epoch(0, 0, ct))
+                {
+                    int take = (int)Math.Min(batch.Count, target - done);
+                    var geometry = Geometry(batch.Pixels);
+                    if (run is null)
+                    {
+                        (frames, height, width) = geometry;
+                        run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: false, notes), _nets, Options);
+                    }
+                    else if (geometry != (frames, height, width))
+                        throw new ViTokException($"{src.Location}: items of {Describe(geometry)}, but {reference.Location} has {Describe((frames, height, width))}; " +
+                                                 "compare sets of one size (set --size and --frames).");
+                    using var scope = torch.NewDisposeScope();
+                    var q = Quantization.To8Bit(batch.Pixels.narrow(0, 0, take));
+                    if (isReference) run.AddReference(q);
+                    else run.AddTest(q);
+                    done += take;
+                    Options.Progress?.Invoke(done, target);
+                    if (done >= target) break;
+                }
+                if (isReference) refCount = done;
+                else testCount = done;
+            }
+            if (run is null) throw new ViTokException($"{reference.Location}: no items to evaluate.");
+            return new EvalResult
+            {
+                Metrics = run.Compute(frames > 0, notes),
+                Count = testCount,
+                ReferenceCount = refCount,
+                Data = $"{test.Location} vs {reference.Location}",
+                Kind = test.Kind,
+                Frames = frames,
+                Height = height,
+                Width = width,
+                Notes = notes,
+                WallSeconds = wall.Elapsed.TotalSeconds,
+            };
+        }
+        finally
+        {
+            run?.Dispose();
+        }
+    }
+
+    /// <summary>Frees the metric networks.</summary>
+    public void Dispose() => _nets.Dispose();
+
+    private Data.DataLoader Loader(IDataSource source) => new(source, new DataLoaderOptions
+    {
+        BatchSize = Options.BatchSize,
+        Workers = Options.Workers,
+        Shuffle = false,
+    });
+
+    private long Target(IDataSource source) => source is IDataset ds ? Math.Min(Options.Count, ds.Count) : Options.Count;
+
+    private static (int Frames, int Height, int Width) Geometry(Tensor x) => x.dim() == 5
+        ? ((int)x.shape[2], (int)x.shape[3], (int)x.shape[4])
+        : (0, (int)x.shape[2], (int)x.shape[3]);
+
+    private static string Describe((int Frames, int Height, int Width) g) =>
+        g.Frames > 0 ? $"{g.Frames}×{g.Height}×{g.Width} clips" : $"{g.Height}×{g.Width} images";
+
+    // The paper family needs multiples of the patch (and tubelet); say so with the source and the fix before running.
+    private static void CheckFits(IAutoencoder model, IDataSource source, int frames, int height, int width)
+    {
+        int p = model.PatchSize, q = model.TubeletSize;
+        if (model.Family != PaperConfig.FamilyName) return;
+        if (frames == 0 && q > 1)
+            throw new ViTokException($"{source.Location}: model {model.Variant} takes clips (tubelet q = {q}) but the data are images; give a video source.");
+        if (height % p != 0 || width % p != 0)
+            throw new ViTokException($"{source.Location}: items are {height}×{width}, not a multiple of the patch size {p} of {model.Variant}; " +
+                                     $"set --size to a multiple of {p} (e.g. {Math.Max(p, (int)Math.Round((double)height / p) * p)}).");
+        if (frames > 0 && frames % q != 0)
+            throw new ViTokException($"{source.Location}: clips have {frames} frames, not a multiple of the tubelet size {q} of {model.Variant}; " +
+                                     $"set --frames to a multiple of {q}.");
+    }
+}

@@ -1,0 +1,95 @@
+using ViTok.Data;
+using DataLoader = ViTok.Data.DataLoader;
+
+namespace ViTok.Training;
+
+/// <summary>Training batches from the data layer's <see cref="DataLoader"/>: epochs follow one another, every order and
+/// augmentation derives from (seed, epoch, index), and <see cref="Seek"/> restarts the stream at a saved position.</summary>
+public sealed class LoaderTrainingData : ITrainingData
+{
+    private readonly DataLoader _loader;
+    private IEnumerator<Batch>? _stream;
+
+    /// <summary>Wraps a loader.</summary>
+    public LoaderTrainingData(DataLoader loader) => _loader = loader;
+
+    /// <summary>Opens the training data a run config names: <c>data</c> is a path (kind detected) or an object
+    /// <c>{ "path", "kind", "test_split", "frame_stride", "fps", "count" }</c>; images get the paper's training
+    /// transform at <c>image_size</c> (RandomResizedCrop 0.8–1 and a flip) unless <c>augment</c> is false (then the
+    /// eval transform: short-side resize and centre crop).</summary>
+    public static LoaderTrainingData Open(TrainConfig c, TextWriter? log = null)
+    {
+        var spec = DataSpec.From(c.Data);
+        var transform = c.Augment ? ImageTransform.ForTraining(c.ImageSize) : ImageTransform.ForEval(c.ImageSize);
+        var source = DataSources.Open(spec.Path, new DataSourceOptions
+        {
+            Kind = spec.Kind,
+            Transform = transform,
+            TestSplit = spec.TestSplit,
+            Count = spec.Count,
+            Seed = (ulong)c.Seed,
+            Clip = new ClipOptions { Frames = c.Frames, FrameStride = spec.FrameStride, Fps = spec.Fps },
+        });
+        var loader = new DataLoader(source, new DataLoaderOptions
+        {
+            BatchSize = c.BatchSize,
+            Workers = c.Workers,
+            Seed = (ulong)c.Seed,
+            DropLast = true,
+            Log = log,
+        });
+        return new LoaderTrainingData(loader);
+    }
+
+    /// <inheritdoc />
+    public LoaderPosition Position { get; private set; }
+
+    /// <inheritdoc />
+    public void Seek(LoaderPosition position)
+    {
+        _stream?.Dispose();
+        _stream = null;
+        Position = position;
+    }
+
+    /// <inheritdoc />
+    public (Tensor Input, Tensor? Labels) Next()
+    {
+        _stream ??= _loader.Batches(Position).GetEnumerator();
+        if (!_stream.MoveNext())
+            throw new ViTokException($"the data source {_loader.Source} ended; it yielded no full batch of {_loader.Options.BatchSize}.");
+        var batch = _stream.Current;
+        Position = batch.Next;
+        // The loader disposes its batch when the next one is requested: hand out copies.
+        return (batch.Pixels.clone(), batch.Labels.clone());
+    }
+
+    /// <inheritdoc />
+    public string Describe()
+    {
+        string skips = _loader.Skips.Count == 0 ? "" : $"; skipped so far: {_loader.Skips.Summary(20)}";
+        return $"{_loader.Source.Kind} at {_loader.Source.Location}, {_loader.ItemsPerEpoch} items per epoch, batch {_loader.Options.BatchSize}, {_loader.Options.Workers} workers{skips}";
+    }
+
+    /// <summary>Stops the loader's workers.</summary>
+    public void Dispose() => _stream?.Dispose();
+
+    /// <summary>The <c>data</c> entry of a run config, parsed.</summary>
+    private sealed record DataSpec(string Path, string? Kind, bool TestSplit, int FrameStride, double? Fps, int Count)
+    {
+        public static DataSpec From(System.Text.Json.Nodes.JsonNode? node)
+        {
+            if (node is null)
+                throw new ViTokException("the config has no data: set \"data\" to a path (an image folder, a Fashion-MNIST folder, a video folder, shards) or an object with \"path\" and \"kind\".");
+            if (node is System.Text.Json.Nodes.JsonValue v) return new DataSpec(v.GetValue<string>(), null, false, 1, null, 0);
+            var o = node.AsObject();
+            return new DataSpec(
+                o["path"]?.GetValue<string>() ?? "",
+                o["kind"]?.GetValue<string>(),
+                o["test_split"]?.GetValue<bool>() ?? false,
+                o["frame_stride"]?.GetValue<int>() ?? 1,
+                o["fps"]?.GetValue<double>(),
+                o["count"]?.GetValue<int>() ?? 0);
+        }
+    }
+}
