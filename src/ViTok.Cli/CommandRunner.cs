@@ -19,20 +19,27 @@ public static class CommandRunner
         }
         catch (ViTokException e)
         {
+            ProgressLine.End();
             Console.Error.WriteLine($"error: {e.Message}");
             return UsageError;
         }
         catch (OperationCanceledException)
         {
+            ProgressLine.End();
             Console.Error.WriteLine("cancelled.");
             return RuntimeError;
         }
         catch (Exception e)
         {
+            ProgressLine.End();
             Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
             if (Environment.GetEnvironmentVariable("VITOK_VERBOSE") == "1") Console.Error.WriteLine(e);
             else Console.Error.WriteLine("(set VITOK_VERBOSE=1 for the stack trace)");
             return RuntimeError;
+        }
+        finally
+        {
+            ProgressLine.End();
         }
     }
 }

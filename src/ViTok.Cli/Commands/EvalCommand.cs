@@ -33,7 +33,7 @@ public static class EvalCommand
         var generated = new Option<string?>("--generated") { Description = "Compare these generated samples with --data (gFID/gIS/gFVD) instead of reconstructing." };
         var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize };
         var workers = new Option<int>("--workers") { Description = "Data decoding threads.", DefaultValueFactory = _ => new EvalOptions().Workers };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object (keys: the metrics, n, items_per_second, gmacs, wall_seconds, family, variant, ...)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (keys: the metrics, identical, n, items_per_second, gmacs, wall_seconds, family, variant, ...); numbers are numbers or null (psnr is null when identical > 0)." };
         var output = new Option<string?>("--out") { Description = "Write a Markdown report here, with the best/worst grid PNG beside it." };
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +
                                       "its throughput and GMACs, and a Markdown report.")
@@ -100,7 +100,7 @@ public static class EvalCommand
 
     // One carriage-returned progress line on stderr.
     private static Action<long, long> Progress() => (done, total) =>
-        Console.Error.Write($"\r{done}/{total} items");
+        ProgressLine.Write($"{done}/{total} items");
 
     private static void PrintText(EvalResult r)
     {

@@ -44,7 +44,13 @@ public static class EvalMetrics
     /// <paramref name="video"/>): <see cref="EvalOptions.Metrics"/> checked against the supplied weights, or the
     /// default set. <paramref name="paired"/> is false when two independent sets are compared. Reasons for leaving a
     /// default metric out are added to <paramref name="notes"/>.</summary>
-    public static IReadOnlyList<string> Resolve(EvalOptions o, bool video, long height, long width, bool paired, List<string> notes)
+    /// <remarks><paramref name="items"/> is how many items (images or clips of <paramref name="frames"/> frames) each set
+    /// will hold at most: the Fréchet distances need two samples per set (FID and fd_resnet18 count images, or frames of
+    /// clips; FVD counts clips), so with fewer a requested one is an error here, before any work, and a default one is
+    /// left out with a note.</remarks>
+    /// <exception cref="ViTokException">An unknown metric, or one that cannot be computed on these items.</exception>
+    public static IReadOnlyList<string> Resolve(EvalOptions o, bool video, long height, long width, bool paired, List<string> notes,
+        long items = long.MaxValue, int frames = 0)
     {
         var chosen = new List<string>();
         if (o.Metrics is { Count: > 0 } requested)
@@ -77,6 +83,18 @@ public static class EvalMetrics
                 chosen.Remove(Lpips);
                 notes.Add($"lpips left out: VGG16's five stages need items of at least 16×16 pixels, these are {height}×{width}.");
             }
+        }
+        long frameSamples = video ? items * Math.Max(frames, 1) : items;
+        foreach (var m in chosen.ToList())
+        {
+            long samples = m == Fvd ? items : frameSamples;
+            if (m is not (Fid or FdResNet18 or Fvd) || samples >= 2) continue;
+            string unit = m == Fvd || !video ? (video ? "clips" : "images") : "frames";
+            if (o.Metrics is { Count: > 0 })
+                throw new ViTokException($"metric '{m}' needs at least 2 {unit} per set (a covariance needs two samples), but only {samples} will be evaluated; " +
+                                         "raise --n (or give more data), or leave this metric out.");
+            chosen.Remove(m);
+            notes.Add($"{m} left out: it needs at least 2 {unit} per set, only {samples} evaluated.");
         }
         foreach (var m in chosen)
         {
