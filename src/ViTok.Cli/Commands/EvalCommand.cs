@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ViTok.Data;
 using ViTok.Evaluation;
+using ViTok.IO;
 
 namespace ViTok.Cli.Commands;
 
@@ -34,11 +35,12 @@ public static class EvalCommand
         var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize };
         var workers = new Option<int>("--workers") { Description = "Data decoding threads.", DefaultValueFactory = _ => new EvalOptions().Workers };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (keys: the metrics, identical, n, items_per_second, gmacs, wall_seconds, family, variant, ...); numbers are numbers or null (psnr is null when identical > 0)." };
-        var output = new Option<string?>("--out") { Description = "Write a Markdown report here, with the best/worst grid PNG beside it." };
+        var output = new Option<string?>("--out") { Description = "Write a Markdown report here, with the best/worst grid PNG beside it (checked before the evaluation starts)." };
+        var overwrite = OutputOptions.Overwrite();
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +
                                       "its throughput and GMACs, and a Markdown report.")
         {
-            data, kind, n, size, frames, split, metrics, fid, lpips, i3d, generated, batch, workers, json, output,
+            data, kind, n, size, frames, split, metrics, fid, lpips, i3d, generated, batch, workers, json, output, overwrite,
         };
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -71,6 +73,10 @@ public static class EvalCommand
                 Count = count,
             });
 
+            // The report's place is checked before the evaluation: writable, not an input, not a file vitok did not write.
+            string? report = parse.GetValue(output);
+            if (report is not null) CheckReportPlace(report, parse.GetValue(data)!, generatedPath, checkpoint, parse.GetValue(overwrite));
+
             using var evaluator = new ReconstructionEvaluator(options);
             EvalResult result;
             if (checkpoint is not null)
@@ -83,19 +89,50 @@ public static class EvalCommand
                 var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
                 result = evaluator.CompareSets(Open(parse.GetValue(data)!), Open(generatedPath!), device);
             }
-            Console.Error.WriteLine();
+            ProgressLine.End();
 
-            string? report = parse.GetValue(output);
-            string? grid = report is null ? null : EvalReport.Write(result, report, checkpoint);
+            // A report that cannot be written after all does not lose the result: it is printed first, then the error.
+            string? grid = null;
+            ViTokException? reportError = null;
+            try
+            {
+                grid = report is null ? null : EvalReport.Write(result, report, checkpoint);
+            }
+            catch (ViTokException e)
+            {
+                reportError = e;
+            }
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(result.ToDictionary(), ViTok.IO.Json.Compact));
             else
                 PrintText(result);
+            if (reportError is not null) throw new ViTokException($"--out: the results above were computed, but {reportError.Message}", reportError);
             if (report is not null)
                 Console.Error.WriteLine($"report: {report}" + (grid is null ? "" : $" (grid: {grid})"));
             return 0;
         }));
         return cmd;
+    }
+
+    // --out: a writable file place; neither it nor its grid may replace the data, the checkpoint or a file vitok did not
+    // write, nor land inside a data folder (where the grid PNG would become one of its images).
+    private static void CheckReportPlace(string report, string data, string? generated, string? checkpoint, bool overwrite)
+    {
+        string full = OutputPaths.RequireFile(report, "--out");
+        string grid = EvalReport.GridPathFor(full);
+        var guard = new OverwriteGuard(overwrite).Protect(checkpoint, "the checkpoint");
+        foreach (string? d in new[] { data, generated })
+        {
+            if (d is null || !(File.Exists(d) || Directory.Exists(d))) continue;
+            guard.Protect(d, "the data");
+            if (overwrite || !Directory.Exists(d)) continue;
+            string folder = OutputPaths.Canonical(d) + Path.DirectorySeparatorChar;
+            if (OutputPaths.Canonical(full).StartsWith(folder, StringComparison.Ordinal))
+                throw new ViTokException($"--out {report}: inside the data folder {d}; the report and its grid PNG would become part of the data. " +
+                                         "Write the report elsewhere (or pass --overwrite).");
+        }
+        guard.Check(full, EvalReport.IsOwnReport);
+        guard.Check(grid, ImageIO.IsOwnPng);
     }
 
     // One carriage-returned progress line on stderr.

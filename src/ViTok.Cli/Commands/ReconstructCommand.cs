@@ -14,27 +14,37 @@ public static class ReconstructCommand
         var frames = new Option<int>("--frames") { Description = "Videos: frames per chunk the model sees at once.", DefaultValueFactory = _ => 16 };
         var output = new Option<string>("-o", "--output") { Description = "Output folder.", Required = true };
         var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 };
+        var overwrite = OutputOptions.Overwrite();
         var model = new ModelOptions();
-        var cmd = new Command("reconstruct", "Encode and decode images (8-bit PNG out) or videos (MP4 out) under the same names.") { inputs, output, maxTokens, frames };
+        var cmd = new Command("reconstruct", "Encode and decode images (8-bit RGB PNG out) or videos (MP4 out) under the same names " +
+                                             "(inputs that share a name keep their folders below their common parent).") { inputs, output, maxTokens, frames, overwrite };
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            // Everything that can be checked is checked before the model is loaded.
+            string[] paths = parse.GetValue(inputs)!;
+            OutputOptions.RequireInputs(paths);
+            string outDir = OutputPaths.RequireFolder(parse.GetValue(output), "-o");
+            static bool IsVideo(string p) => VideoIO.Extensions.Contains(Path.GetExtension(p).ToLowerInvariant());
+            var dests = OutputOptions.Destinations(outDir, paths, p => IsVideo(p) ? ".mp4" : ".png");
+            var guard = new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(model.Checkpoint), "the checkpoint");
+            foreach (string p in paths) guard.Protect(p, "an input");
+            for (int i = 0; i < paths.Length; i++) guard.Check(dests[i], d => !IsVideo(paths[i]) && ImageIO.IsOwnPng(d));
             using var ae = model.Load(parse);
-            string outDir = parse.GetValue(output)!;
-            Directory.CreateDirectory(outDir);
             var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
-            foreach (string path in parse.GetValue(inputs)!)
+            for (int i = 0; i < paths.Length; i++)
             {
+                string path = paths[i], dest = dests[i];
                 using var scope = torch.NewDisposeScope();
-                if (VideoIO.Extensions.Contains(Path.GetExtension(path).ToLowerInvariant()))
+                if (IsVideo(path))
                 {
-                    ReconstructVideo(ae, path, outDir, parse.GetValue(frames), device);
+                    ReconstructVideo(ae, path, dest, parse.GetValue(frames), device);
                     continue;
                 }
                 var image = ImageIO.Load(path).to(device);
                 using var latents = ImageCodec.Encode(ae, image, path, parse.GetValue(maxTokens));
                 var recon = ImageCodec.Decode(ae, latents);
-                string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".png");
+                Finite.CheckOutput(recon, path, "reconstructed pixels");
                 ImageIO.SavePng(recon, dest);
                 string resized = (latents.ProcessedHeight, latents.ProcessedWidth) == (latents.OriginalHeight, latents.OriginalWidth)
                     ? "" : $" (shrunk to {latents.ProcessedHeight}×{latents.ProcessedWidth} for the token budget)";
@@ -45,14 +55,14 @@ public static class ReconstructCommand
         return cmd;
     }
 
-    private static void ReconstructVideo(IAutoencoder ae, string path, string outDir, int frames, Device device)
+    private static void ReconstructVideo(IAutoencoder ae, string path, string dest, int frames, Device device)
     {
         if (ae is not PaperAutoencoder paper)
             throw new ViTokException($"{path}: video reconstruction needs a paper-family video model (q > 1); {ae.Family} {ae.Variant} is an image model.");
         var info = VideoIO.Probe(path);
         using var clip = VideoIO.ReadClip(path).to(device);                                    // [3, T, H, W]
         using var recon = paper.ReconstructVideo(clip, frames);
-        string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".mp4");
+        Finite.CheckOutput(recon, path, "reconstructed pixels");
         VideoIO.WriteMp4(recon, dest, info.Fps > 0 ? info.Fps : 8);
         Console.WriteLine($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[2]}×{clip.shape[3]})");
     }
