@@ -91,27 +91,35 @@ public static class EvalCommand
             }
             ProgressLine.End();
 
-            // A report that cannot be written after all does not lose the result: it is printed first, then the error.
-            string? grid = null;
-            ViTokException? reportError = null;
-            try
-            {
-                grid = report is null ? null : EvalReport.Write(result, report, checkpoint);
-            }
-            catch (ViTokException e)
-            {
-                reportError = e;
-            }
-            if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(result.ToDictionary(), ViTok.IO.Json.Compact));
-            else
-                PrintText(result);
-            if (reportError is not null) throw new ViTokException($"--out: the results above were computed, but {reportError.Message}", reportError);
-            if (report is not null)
-                Console.Error.WriteLine($"report: {report}" + (grid is null ? "" : $" (grid: {grid})"));
-            return 0;
+            return Finish(result, report, checkpoint, parse.GetValue(json));
         }));
         return cmd;
+    }
+
+    /// <summary>Writes the report (when <paramref name="report"/> is set) and prints the result (JSON or text) on
+    /// stdout. A report that cannot be written after all does not lose the result: the result is printed first, then
+    /// the error is thrown (exit 1 through <see cref="CommandRunner"/>), and a grid written for it is removed.</summary>
+    /// <exception cref="ViTokException">The report could not be written; the message names its path.</exception>
+    public static int Finish(EvalResult result, string? report, string? checkpoint, bool json)
+    {
+        string? grid = null;
+        ViTokException? reportError = null;
+        try
+        {
+            grid = report is null ? null : EvalReport.Write(result, report, checkpoint);
+        }
+        catch (ViTokException e)
+        {
+            reportError = e;
+        }
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(result.ToDictionary(), ViTok.IO.Json.Compact));
+        else
+            PrintText(result);
+        if (reportError is not null) throw new ViTokException($"--out: the results above were computed, but {reportError.Message}", reportError);
+        if (report is not null)
+            Console.Error.WriteLine($"report: {report}" + (grid is null ? "" : $" (grid: {grid})"));
+        return 0;
     }
 
     // --out: a writable file place; neither it nor its grid may replace the data, the checkpoint or a file vitok did not
