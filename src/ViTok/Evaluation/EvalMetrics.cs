@@ -84,18 +84,6 @@ public static class EvalMetrics
                 notes.Add($"lpips left out: VGG16's five stages need items of at least 16×16 pixels, these are {height}×{width}.");
             }
         }
-        long frameSamples = video ? items * Math.Max(frames, 1) : items;
-        foreach (var m in chosen.ToList())
-        {
-            long samples = m == Fvd ? items : frameSamples;
-            if (m is not (Fid or FdResNet18 or Fvd) || samples >= 2) continue;
-            string unit = m == Fvd || !video ? (video ? "clips" : "images") : "frames";
-            if (o.Metrics is { Count: > 0 })
-                throw new ViTokException($"metric '{m}' needs at least 2 {unit} per set (a covariance needs two samples), but only {samples} will be evaluated; " +
-                                         "raise --n (or give more data), or leave this metric out.");
-            chosen.Remove(m);
-            notes.Add($"{m} left out: it needs at least 2 {unit} per set, only {samples} evaluated.");
-        }
         foreach (var m in chosen)
         {
             if (!paired && Paired.Contains(m))
@@ -112,6 +100,19 @@ public static class EvalMetrics
                 throw new ViTokException($"metric 'ssim' needs items of at least 11×11 pixels, these are {height}×{width}; use a larger --size.");
             if (m == Lpips && (height < 16 || width < 16))
                 throw new ViTokException($"metric 'lpips' needs items of at least 16×16 pixels, these are {height}×{width}; use a larger --size.");
+        }
+        long perItem = video ? Math.Max(frames, 1) : 1;
+        long frameSamples = items > long.MaxValue / perItem ? long.MaxValue : items * perItem;
+        foreach (var m in chosen.ToList())
+        {
+            long samples = m == Fvd ? items : frameSamples;
+            if (m is not (Fid or FdResNet18 or Fvd) || samples >= 2) continue;
+            string unit = m == Fvd || !video ? (video ? "clips" : "images") : "frames";
+            if (o.Metrics is { Count: > 0 })
+                throw new ViTokException($"metric '{m}' needs at least 2 {unit} per set (a covariance needs two samples), but only {samples} will be evaluated; " +
+                                         "raise --n (or give more data), or leave this metric out.");
+            chosen.Remove(m);
+            notes.Add($"{m} left out: it needs at least 2 {unit} per set, only {samples} evaluated.");
         }
         return All.Where(chosen.Contains).ToList();
     }
