@@ -23,6 +23,7 @@ public static class DemoCommand
         };
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            ViTok.IO.OutputPaths.RequireFolder(parse.GetValue(output), "--out");
             var o = defaults with { Minutes = parse.GetValue(minutes), Out = parse.GetValue(output)!, Data = parse.GetValue(data)!, Seed = parse.GetValue(seed) };
             if (!Directory.Exists(o.Data))
                 throw new ViTokException($"{o.Data}: Fashion-MNIST not found. Install it with `sudo apt-get install dataset-fashion-mnist`, or pass --data <folder with the IDX files>.");

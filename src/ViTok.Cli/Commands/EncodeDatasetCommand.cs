@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ViTok.IO;
 using ViTok.Data;
 using ViTok.Generation;
 
@@ -25,6 +26,7 @@ public static class EncodeDatasetCommand
         source.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            OutputPaths.RequireFolder(parse.GetValue(output), "-o");
             using var tokenizer = model.Load(parse);
             var data = source.Open(parse);
             var report = LatentDatasetEncoder.Run(tokenizer, parse.GetValue(model.Checkpoint)!, data, new EncodeDatasetOptions

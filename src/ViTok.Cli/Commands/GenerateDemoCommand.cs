@@ -20,6 +20,7 @@ public static class GenerateDemoCommand
             { tokenizer, minutes, output, variant, kind, samples };
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            ViTok.IO.OutputPaths.RequireFolder(parse.GetValue(output), "--out");
             var o = new GenerationDemoOptions();
             if (parse.GetValue(variant) is string v) o = o with { Variant = v };
             if (parse.GetValue(kind) is string k) o = o with { Diffusion = o.Diffusion with { Kind = k, SampleSteps = k == "ddpm" ? 50 : o.Diffusion.SampleSteps } };

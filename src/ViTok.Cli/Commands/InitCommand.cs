@@ -14,13 +14,18 @@ public static class InitCommand
         var channels = new Option<int>("--channels") { Description = "Latent channels c.", DefaultValueFactory = _ => 16 };
         var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("-o", "--output") { Description = "Output .safetensors file.", Required = true };
-        var cmd = new Command("init", "Write a randomly initialised paper-family checkpoint.") { variant, channels, seed, output };
+        var overwrite = OutputOptions.Overwrite();
+        var cmd = new Command("init", "Write a randomly initialised paper-family checkpoint (an existing file is kept unless --overwrite).") { variant, channels, seed, output, overwrite };
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            string path = parse.GetValue(output)!;
+            OutputPaths.RequireFile(path, "-o");
+            // Random weights never replace an existing file (it may be a trained checkpoint) without --overwrite.
+            if (File.Exists(path) && !parse.GetValue(overwrite))
+                throw new ViTokException($"{path}: exists; init would replace it with random weights. Choose another -o (or pass --overwrite).");
             var config = PaperConfig.FromVariant(parse.GetValue(variant)!, parse.GetValue(channels));
             torch.manual_seed(parse.GetValue(seed));
             using var model = new PaperAutoencoder(config);
-            string path = parse.GetValue(output)!;
             PaperCheckpoint.Save(model, path);
             var (pe, pd) = PaperCost.Parameters(config);
             Console.WriteLine($"wrote {path}: {config.Variant}, c = {config.Channels}, {(pe + pd) / 1e6:F2} M parameters");

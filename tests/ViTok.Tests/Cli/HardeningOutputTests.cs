@@ -415,6 +415,31 @@ public sealed class HardeningOutputTests : IDisposable
         Assert.Single(Directory.GetFileSystemEntries(run));
     }
 
+    [Fact]
+    public void Overwrite_InitOntoExistingCheckpointOrSheetOntoData_Refused()
+    {
+        // Arrange: a trained-looking checkpoint, and a data folder with the user's own image.
+        string ckpt = PaperCheckpointFile();
+        byte[] before = File.ReadAllBytes(ckpt);
+        string photo = _dir.File("photos/a.png");
+        File.Copy(Fixture("vitok-v2", "pipeline", "coffee-30x44.png"), photo);
+        byte[] photoBefore = File.ReadAllBytes(photo);
+
+        // Act
+        var init = CliRunner.Run("init", TinyPaper, "--channels", "4", "-o", ckpt);
+        var sheet = CliRunner.Run("data", "inspect", Path.Combine(_dir.Path, "photos"), "--sheet", photo);
+        var forced = CliRunner.Run("init", TinyPaper, "--channels", "4", "--seed", "5", "-o", ckpt, "--overwrite");
+
+        // Assert
+        Assert.Equal(1, init.Exit);
+        Assert.Contains("exists; init would replace it with random weights", init.Err);
+        Assert.Equal(1, sheet.Exit);
+        Assert.Contains("is the data of this command", sheet.Err);
+        Assert.Equal(photoBefore, File.ReadAllBytes(photo));
+        Assert.True(forced.Exit == 0, forced.Err);
+        Assert.NotEqual(before, File.ReadAllBytes(ckpt));
+    }
+
     // ---- 19.3: an empty value is not a default ----
 
     [Theory]
