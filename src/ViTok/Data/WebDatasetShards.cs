@@ -33,6 +33,9 @@ public sealed class WebDatasetShards : IStreamDataset
     /// <inheritdoc/>
     public int PartCount => _shards.Length;
 
+    /// <inheritdoc/>
+    public IReadOnlyList<IgnoredFile> Ignored { get; private init; } = [];
+
     /// <summary>The shard files, sorted.</summary>
     public IReadOnlyList<string> Shards => _shards;
 
@@ -47,16 +50,18 @@ public sealed class WebDatasetShards : IStreamDataset
     {
         path = Path.GetFullPath(path);
         string[] shards;
+        List<IgnoredFile> ignored = [];
         if (File.Exists(path)) shards = [path];
         else if (Directory.Exists(path))
         {
-            var all = ImageFiles.EnumerateFiles(path).ToList();
-            shards = all.Where(IsShardPath).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+            var scan = FolderScan.Of(path, classify: false);
+            shards = scan.Files.Where(f => IsShardPath(f.Path)).Select(f => f.Path).ToArray();
             if (shards.Length == 0)
-                throw new ViTokException($"{path}: no tar shards found (looked recursively for .tar, .tar.gz, .tgz; found {ImageFiles.DescribeFiles(all)}).");
+                throw new ViTokException($"{path}: no tar shards found (looked recursively for .tar, .tar.gz, .tgz; found {ImageFiles.DescribeFiles(scan.Files.Select(f => f.Path).ToList())}).");
+            ignored = [.. scan.Files.Where(f => !IsShardPath(f.Path)).Select(f => new IgnoredFile(f.Path, "not a tar shard (.tar, .tar.gz, .tgz)")), .. scan.Links];
         }
         else throw new ViTokException($"{path}: no such shard file or folder.");
-        return new WebDatasetShards(path, shards, transform ?? ImageTransform.None, maxPixels);
+        return new WebDatasetShards(path, shards, transform ?? ImageTransform.None, maxPixels) { Ignored = ignored };
     }
 
     /// <inheritdoc/>
