@@ -62,14 +62,21 @@ public static class EvalCommand
                 I3dWeights = parse.GetValue(i3d),
                 Progress = Progress(),
             };
-            IDataSource Open(string path) => DataSources.Open(path, new DataSourceOptions
+            IDataSource Open(string path)
             {
-                Kind = parse.GetValue(kind),
-                Transform = s > 0 ? ImageTransform.ForEval(s) : ImageTransform.None,
-                Clip = new ClipOptions { Frames = t, Start = ClipStart.Even },
-                TestSplit = splitName == "test",
-                Count = count,
-            });
+                var source = DataSources.Open(path, new DataSourceOptions
+                {
+                    Kind = parse.GetValue(kind),
+                    Transform = s > 0 ? ImageTransform.ForEval(s) : ImageTransform.None,
+                    Clip = new ClipOptions { Frames = t, Start = ClipStart.Even },
+                    TestSplit = splitName == "test",
+                    Count = count,
+                });
+                // Files the source does not take are counted and named, never dropped silently.
+                if (IgnoredFile.Summary(source.Ignored) is { } ignored)
+                    Console.Error.WriteLine($"note: {source.Location}: {ignored}; `vitok data inspect` lists them.");
+                return source;
+            }
 
             using var evaluator = new ReconstructionEvaluator(options);
             EvalResult result;
