@@ -112,7 +112,7 @@ public static class EvalCommand
     private static void PrintText(EvalResult r)
     {
         static string F(double? v) => v is double d ? d.ToString("G6", CultureInfo.InvariantCulture) : "-";
-        string shape = r.Frames > 0 ? $"{r.Frames}×{r.Height}×{r.Width} clips" : $"{r.Height}×{r.Width} images";
+        string shape = r.Frames > 0 ? $"{r.Frames}-frame {r.Width}x{r.Height} clips" : $"{r.Width}x{r.Height} images";
         if (r.Variant is not null) Console.WriteLine($"model     {r.Family} {r.Variant}");
         Console.WriteLine($"data      {r.Data} ({r.Kind}): {r.Count} {shape}");
         foreach (var m in r.Metrics) Console.WriteLine($"{m.Key,-20} {F(m.Value),12}   {m.Description}");

@@ -57,7 +57,8 @@ public sealed class BadMediaInputTests
         var b = CliRunner.Run("reconstruct", dir.File("x.png"), "--checkpoint", html, "-o", dir.File("out"));
         var c = CliRunner.Run("decode", dir.File("latents.safetensors"), "--checkpoint", lfs, "-o", dir.File("out"));
         var pt = Assert.Throws<ViTokException>(() => PyTorchCheckpoint.Read(dir.File("weights.pt")));
-        var shard = CliRunner.Run("data", "inspect", dir.File("shard.tar"), "--json");
+        var shard = CliRunner.Run("data", "inspect", dir.File("shard.tar"));
+        var asShard = CliRunner.Run("data", "inspect", dir.File("shard.tar"), "--kind", "shards");
 
         AssertInputError(a, lfs, "is a Git LFS pointer, not a safetensors file");
         Assert.Contains("git lfs pull", a.Err);
@@ -65,8 +66,9 @@ public sealed class BadMediaInputTests
         Assert.Equal(1, c.Exit);
         Assert.Contains("Git LFS pointer", c.Err);
         Assert.Contains("is a Git LFS pointer, not a PyTorch checkpoint (.pt/.pth)", pt.Message);
-        Assert.Equal(1, shard.Exit);
-        Assert.Contains("is a Git LFS pointer", shard.Out);
+        AssertInputError(shard, "shard.tar", "is a Git LFS pointer (the file itself was never downloaded; run `git lfs pull`)");
+        Assert.Equal(1, asShard.Exit);
+        Assert.Contains("shard.tar: misnamed: is a Git LFS pointer", asShard.Out);
         Assert.DoesNotContain("implausible", a.Err + b.Err + c.Err);
     }
 

@@ -32,7 +32,8 @@ public sealed class InputKindsTests
 
         var images = ImageFiles.FromFolder(dir.File("img"));
         var videos = VideoFiles.FromFolder(dir.File("vid"));
-        var inspect = CliRunner.Run("data", "inspect", dir.File("vid"), "--frames", "4");
+        var mixed = CliRunner.Run("data", "inspect", dir.File("vid"), "--frames", "4");
+        var inspect = CliRunner.Run("data", "inspect", dir.File("vid"), "--frames", "4", "--kind", "video");
         var rec = CliRunner.Run("reconstruct", dir.File("vid/d.gif"), "--checkpoint", ckpt, "-o", dir.File("out"));
 
         Assert.Equal(["a.png", "b.gif"], images.Paths.Select(p => Path.GetFileName(p)).ToArray());
@@ -40,7 +41,10 @@ public sealed class InputKindsTests
         var ignored = Assert.Single(videos.Ignored);
         Assert.Equal("d.gif", Path.GetFileName(ignored.Path));
         Assert.Contains("GIFs are images", ignored.Why);
+        Assert.Equal(1, mixed.Exit);
+        Assert.Contains("the folder mixes 1 image and 1 video", mixed.Err);
         Assert.True(inspect.Exit == 0, inspect.Err);
+        Assert.Contains("items 1, readable 1", inspect.Out);
         Assert.Contains("ignored: 1 .gif", inspect.Out);
         Assert.True(rec.Exit == 0, rec.Err);
         Assert.Equal(new ImageHeader("png", 16, 16), ImageIO.ReadHeader(dir.File("out/d.png")));
