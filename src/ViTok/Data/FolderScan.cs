@@ -138,6 +138,8 @@ internal sealed class FolderScan
         FileContent c;
         try
         {
+            // A zero length also covers FIFOs and sockets, whose open would block: never open those.
+            if (new FileInfo(path).Length == 0) return (path, ContentKind.Empty, "not media (empty, or not a regular file)");
             c = FileContent.OfFile(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

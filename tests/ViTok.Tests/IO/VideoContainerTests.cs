@@ -47,6 +47,7 @@ public sealed class VideoContainerTests
 
         // Act
         string kind = DataSources.Detect(dir.File("v"));
+        string single = DataSources.Detect(dir.File("v/a.MTS"));
         var videos = VideoFiles.FromFolder(dir.File("v"), new ClipOptions { Frames = 4, Start = ClipStart.Random });
         var loader = new DataLoader(videos, new DataLoaderOptions { BatchSize = 1, Workers = 1, Seed = 5 });
         var samples = loader.Samples(0).Select(s => s.Sample).ToList();
@@ -55,6 +56,7 @@ public sealed class VideoContainerTests
 
         // Assert
         Assert.Equal("video", kind);
+        Assert.Equal("video", single);
         Assert.Equal(["a.MTS", "b.3gp", "c.dat"], videos.Paths.Select(p => Path.GetFileName(p)).ToArray());
         Assert.Empty(videos.Ignored);
         Assert.Equal(0, loader.Skips.Count);
