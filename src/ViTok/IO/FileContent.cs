@@ -109,7 +109,7 @@ public sealed record FileContent(ContentKind Kind, string Format, string Descrip
     }
 
     private static FileContent Unread(string format, string name) =>
-        new(ContentKind.UnreadImage, format, $"a {name} image, a format vitok does not read (convert it to PNG or JPEG)");
+        new(ContentKind.UnreadImage, format, $"{(name[0] is 'A' or 'I' ? "an" : "a")} {name} image, a format vitok does not read (convert it to PNG or JPEG)");
 
     // MPEG-TS: a 0x47 sync byte every packet (188 bytes; 192 with the M2TS timestamp prefix).
     private static bool IsTs(ReadOnlySpan<byte> d, int packet, int offset)

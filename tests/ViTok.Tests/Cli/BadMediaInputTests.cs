@@ -92,7 +92,7 @@ public sealed class BadMediaInputTests
         var list = CliRunner.Run("data", "inspect", dir.File("list.lst"), "--json");
 
         AssertInputError(tif, "a.tif", "is a TIFF image, a format vitok does not read (convert it to PNG or JPEG)");
-        AssertInputError(avif, "b.avif", "is a AVIF image, a format vitok does not read");
+        AssertInputError(avif, "b.avif", "is an AVIF image, a format vitok does not read");
         AssertInputError(heic, "c.heic", "is a HEIC/HEIF image, a format vitok does not read");
         AssertInputError(bin, "d.xyz", "is binary data starting with bytes 00010203FEFF0007");
         Assert.True(list.Exit == 0, list.Err);
