@@ -243,7 +243,7 @@ public sealed class ReconstructionEvaluator : IDisposable
         : (0, (int)x.shape[2], (int)x.shape[3]);
 
     private static string Describe((int Frames, int Height, int Width) g) =>
-        g.Frames > 0 ? $"{g.Frames}×{g.Height}×{g.Width} clips" : $"{g.Height}×{g.Width} images";
+        g.Frames > 0 ? $"{g.Frames}-frame {g.Width}x{g.Height} clips" : $"{g.Width}x{g.Height} images";
 
     // The paper family needs clips whose length is a multiple of the tubelet; say so with the source and the fix before
     // running. Sizes that are not a multiple of the patch are padded (ReconstructNative), as `vitok reconstruct` does.

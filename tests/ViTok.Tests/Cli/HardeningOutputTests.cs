@@ -570,7 +570,7 @@ public sealed class HardeningOutputTests : IDisposable
 
         // Assert
         Assert.Equal(1, exit);
-        Assert.StartsWith($"error: {strip}: (4096×1)", err);
+        Assert.StartsWith($"error: {strip}: (4096x1)", err);
         Assert.DoesNotContain("image 0", err);
         Assert.DoesNotContain("image 1", err);
     }
