@@ -43,12 +43,14 @@ public static class CliApp
     /// <summary>Parses and runs a command line; returns the exit code (0 done, 1 bad input or usage, 2 runtime failure).
     /// Usage errors (unknown options, bad or out-of-range values) are one line on stderr, found before any work.
     /// <c>VITOK_THREADS</c> and the OpenMP wait policy are applied first (see <see cref="ThreadPolicy"/>). A closed or
-    /// full stdout/stderr never turns into a stack trace or an abort.</summary>
+    /// full stdout/stderr never turns into a stack trace or an abort. libtorch's NNPACK path is switched off (see
+    /// <see cref="ViTok.Runtime.LibTorchSettings.DisableNnpack"/>).</summary>
     public static int Run(string[] args)
     {
         try
         {
             ThreadPolicy.Apply(SafeConsole.Error);
+            ViTok.Runtime.LibTorchSettings.DisableNnpack();
             var parse = BuildRoot().Parse(args);
             if (UsageCheck.Error(parse) is string usage)
             {

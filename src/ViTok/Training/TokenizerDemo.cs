@@ -157,16 +157,17 @@ public static class TokenizerDemo
     /// <param name="trainSeconds">Training seconds (for the result).</param>
     /// <param name="outDir">Where recon.png goes (null: no picture).</param>
     /// <param name="log">Progress lines (null: none).</param>
-    /// <param name="deadlineSeconds">Stop after the batch that passes this many seconds (the images done are reported).</param>
+    /// <param name="deadlineSeconds">Stop before a batch that would end after this many seconds (the images done are reported).</param>
     public static DemoResult Evaluate(IAutoencoder model, DemoOptions o, int steps, double trainSeconds, string? outDir,
         Action<string>? log = null, double deadlineSeconds = double.PositiveInfinity)
     {
         var evalClock = Stopwatch.StartNew();
+        int batches = 0;
         var lastLog = Stopwatch.StartNew();
         log?.Invoke($"evaluating on up to {o.EvalItems} test images...");
         model.Module.eval();
         var source = FashionMnist.Load(o.Data, train: false, ImageTransform.ForEval(Size));
-        var loader = new DataLoader(source, new DataLoaderOptions { BatchSize = Math.Min(250, Math.Max(10, o.EvalItems)), Workers = o.Workers, Shuffle = false });
+        var loader = new DataLoader(source, new DataLoaderOptions { BatchSize = Math.Min(50, Math.Max(10, o.EvalItems)), Workers = o.Workers, Shuffle = false });
         long floats = model.LatentFloats(1, Size, Size);
         int side = Math.Max(1, (int)Math.Round(Math.Sqrt(floats / 3.0)));          // RGB baseline: 3·side² floats
         int greySide = Math.Max(1, (int)Math.Round(Math.Sqrt(floats)));           // grey baseline: side² floats
@@ -219,7 +220,9 @@ public static class TokenizerDemo
                 log?.Invoke($"evaluating: {n}/{o.EvalItems} test images ({evalClock.Elapsed.TotalSeconds:F0} s)");
                 lastLog.Restart();
             }
-            if (evalClock.Elapsed.TotalSeconds > deadlineSeconds && n < o.EvalItems)
+            batches++;
+            double perBatch = evalClock.Elapsed.TotalSeconds / batches;
+            if (evalClock.Elapsed.TotalSeconds + perBatch > deadlineSeconds && n < o.EvalItems)
             {
                 log?.Invoke($"evaluation stopped at the time budget after {n} test images");
                 break;
@@ -228,7 +231,8 @@ public static class TokenizerDemo
         }
         Timings = $"evaluation of {n} images: model {tModel.Elapsed.TotalSeconds:F1} s, PSNR/SSIM/baselines {tMetrics.Elapsed.TotalSeconds:F1} s, ResNet18 {tPerceptual.Elapsed.TotalSeconds:F1} s, data {tData.Elapsed.TotalSeconds:F1} s";
         if (outDir is not null && gridOrig is not null)
-            ImageGrid.Save([gridOrig, gridModel!, gridBicubic!], Path.Combine(outDir, "recon.png"));
+            ViTok.Plots.LabelledGrid.Save([gridOrig, gridModel!, gridBicubic!],
+                ["test original", $"ViTok ({floats} floats)", $"bicubic RGB {side}x{side} ({3L * side * side} floats)"], null, Path.Combine(outDir, "recon.png"));
         gridOrig?.Dispose();
         gridModel?.Dispose();
         gridBicubic?.Dispose();
@@ -291,7 +295,7 @@ public static class TokenizerDemo
             "tokenizer fed RGB must learn. ResNet18 perceptual distance of the model (lower is better): " +
             string.Format(inv, "{0:F4}.", r.PerceptualResNet18)).AppendLine();
         sb.AppendLine("![originals, ViTok, bicubic RGB](recon.png)").AppendLine();
-        sb.AppendLine("Rows: test originals (one per class), ViTok reconstructions, bicubic RGB baseline.").AppendLine();
+        sb.AppendLine("Rows (labelled in the picture): test originals (one per class), ViTok reconstructions, bicubic RGB baseline.").AppendLine();
         sb.AppendLine("Files: `model.safetensors` (the tokenizer), `train/` (run folder: config, metrics.jsonl, log, samples, checkpoints).");
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.md"), sb.ToString());
     }
