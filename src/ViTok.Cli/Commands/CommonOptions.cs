@@ -38,7 +38,11 @@ public static class CommonOptions
 
     /// <summary><c>--count N</c>: how many items (N ≥ <paramref name="min"/>; old spellings e.g. <c>--n</c>).</summary>
     public static AliasedOption<int> Count(string description, int defaultValue, int min, params string[] oldNames) =>
-        new(new Option<int>("--count") { Description = description, DefaultValueFactory = _ => defaultValue }.Range(min), false, oldNames);
+        Count(description, defaultValue, min, int.MaxValue, oldNames);
+
+    /// <summary><c>--count N</c> with <paramref name="min"/> ≤ N ≤ <paramref name="max"/>.</summary>
+    public static AliasedOption<int> Count(string description, int defaultValue, int min, int max, params string[] oldNames) =>
+        new(new Option<int>("--count") { Description = description, DefaultValueFactory = _ => defaultValue }.Range(min, max), false, oldNames);
 
     /// <summary><c>--json</c>.</summary>
     public static Option<bool> Json(string description) => new("--json") { Description = description };

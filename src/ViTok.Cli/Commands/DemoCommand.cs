@@ -23,8 +23,7 @@ public static class DemoCommand
         var output = CommonOptions.Output("Output folder.", required: false, defaultValue: defaults.Out);
         var data = new Option<string>("--data") { Description = "Fashion-MNIST folder (apt-get install dataset-fashion-mnist).", DefaultValueFactory = _ => defaults.Data };
         var seed = CommonOptions.Seed("Seed.", defaults.Seed);
-        var count = CommonOptions.Count($"At most this many test images are evaluated (as many as fit the budget, up to {defaults.EvalItems}).", defaults.EvalItems, 10, "--n");
-        count.Main.Range(10, 10_000);
+        var count = CommonOptions.Count($"At most this many test images are evaluated (as many as fit the budget, up to {defaults.EvalItems}).", defaults.EvalItems, 10, 10_000, "--n");
         var generate = new Option<bool>("--generate") { Description = "Then encode the training set, train a small class-conditional DiT on the latents and write generation.json and a 10×8 sample grid (not counted in --minutes)." };
         var genMinutes = new Option<double>("--generate-minutes") { Description = "DiT training time in minutes (with --generate).", DefaultValueFactory = _ => DefaultGenerateMinutes }.Range(0.1, 1440);
         var json = CommonOptions.Json("Print one JSON object: the keys of metrics.json (psnr, ssim, steps, eval_items, baselines, under_trained, ...), output, wall_seconds and, with --generate, generation.");

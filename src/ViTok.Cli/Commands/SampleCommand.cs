@@ -13,8 +13,7 @@ public static class SampleCommand
     {
         var dit = new DitOptions(4.0);
         var cls = new Option<int?>("--class") { Description = "Class index (default: every class in turn; ignored by an unconditional DiT)." }.Range(0, 1_000_000);
-        var n = CommonOptions.Count("Number of samples (1 to 100000).", 16, 1, "--n");
-        n.Main.Range(1, 100_000);
+        var n = CommonOptions.Count("Number of samples (1 to 100000).", 16, 1, 100_000, "--n");
         var output = CommonOptions.Output("Output folder.", required: true);
         var fps = new Option<double>("--fps") { Description = "Frame rate of video samples.", DefaultValueFactory = _ => 8.0 }.Range(0.01, 1000);
         var json = CommonOptions.Json("Print one JSON object: output, count, files, grid, sampler, steps, cfg, class.");

@@ -22,7 +22,7 @@ public static class TrainCommand
         var output = CommonOptions.Output("Run folder for a new run (e.g. runs/NAME).", required: false);
         var resume = new Option<string?>("--resume") { Description = "Resume the run in this folder from its newest checkpoint." };
         var seed = new Option<long?>("--seed") { Description = "Shortcut for --set seed=S." };
-        seed.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 0) r.AddError("--seed: expected a whole number ≥ 0"); });
+        seed.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is long v && v < 0) r.AddError($"--seed {v}: expected a whole number ≥ 0"); });
         var device = CommonOptions.DeviceOverride();
         var dtype = CommonOptions.DTypeOverride();
         var json = CommonOptions.Json("Print one JSON object when training stops: run_folder, model, step, steps, metrics, loss_curve (progress goes to stderr).");
