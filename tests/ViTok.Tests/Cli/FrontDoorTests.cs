@@ -170,6 +170,34 @@ public class FrontDoorTests
     }
 
     [Fact]
+    public void OpenMpThreadsSleepInsteadOfSpinningUnlessTheUserChose()
+    {
+        // libgomp prints its settings at load with OMP_DISPLAY_ENV=verbose; the process must set the policy before that.
+        static string Run(string? policy)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "vitok"))
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            psi.ArgumentList.Add("pretrained");
+            psi.ArgumentList.Add("list");
+            psi.Environment["OMP_DISPLAY_ENV"] = "verbose";
+            psi.Environment.Remove("OMP_WAIT_POLICY");
+            if (policy is not null) psi.Environment["OMP_WAIT_POLICY"] = policy;
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.Equal(0, p.ExitCode);
+            return err + stdout.Result;
+        }
+
+        Assert.Contains("GOMP_SPINCOUNT = '0'", Run(null));
+        Assert.Contains("OMP_WAIT_POLICY = 'ACTIVE'", Run("ACTIVE"));
+    }
+
+    [Fact]
     public void NnpackIsSwitchedOffSoItsWarningCannotRepeat()
     {
         CliRunner.Run("info", "S-B/16");
