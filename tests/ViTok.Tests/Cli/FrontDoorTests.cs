@@ -94,7 +94,10 @@ public class FrontDoorTests
                 var t = Nullable.GetUnderlyingType(o.ValueType) ?? o.ValueType;
                 if (t != typeof(int) && t != typeof(long) && t != typeof(double)) continue;
                 string bad = t == typeof(double) ? "nan" : "-2147483648";
-                var parse = CliApp.BuildRoot().Parse([.. path, o.Name, bad]);
+                // Placeholders for the command's arguments, so the option's own check is what fails.
+                // (and for its required options: a parse with one error stops before the others are checked).
+                string[] required = [.. cmd.Options.Where(r => r.Required || r.Name == "--output").SelectMany(r => new[] { r.Name, "x" })];
+                var parse = CliApp.BuildRoot().Parse([.. path, .. cmd.Arguments.Select(_ => "x"), .. required, o.Name, bad]);
                 Assert.True(parse.Errors.Any(e => e.Message.Contains($"{o.Name} {bad}", StringComparison.Ordinal)), $"{string.Join(' ', path)} {o.Name} {bad} was accepted");
                 checkedOptions.Add($"{string.Join(' ', path)} {o.Name}");
             }
