@@ -13,7 +13,7 @@ public static class ConfigHelp
     {
         var node = JsonSerializer.SerializeToNode(new T(), ViTok.IO.Json.Options)!.AsObject();
         var lines = new List<string>();
-        Flatten(node, "", lines);
+        Flatten(node, typeof(T), "", lines);
         return lines;
     }
 
@@ -25,11 +25,15 @@ public static class ConfigHelp
                + string.Join("\n  ", keys) + "\n" + examples;
     }
 
-    private static void Flatten(JsonObject o, string prefix, List<string> lines)
+    // Only settable properties are keys (derived, read-only values such as peak_lr are serialised but not read).
+    private static void Flatten(JsonObject o, Type type, string prefix, List<string> lines)
     {
+        var info = ViTok.IO.Json.Options.GetTypeInfo(type);
         foreach (var (k, v) in o)
         {
-            if (v is JsonObject child) Flatten(child, prefix + k + ".", lines);
+            var property = info.Properties.FirstOrDefault(p => p.Name == k);
+            if (property is null || property.Set is null) continue;
+            if (v is JsonObject child) Flatten(child, property.PropertyType, prefix + k + ".", lines);
             else lines.Add($"{prefix}{k} = {(v is null ? "(none)" : v.ToJsonString())}");
         }
     }

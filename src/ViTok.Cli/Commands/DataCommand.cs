@@ -35,7 +35,7 @@ public static class DataCommand
             new SplitOption("train"),
             CommonOptions.Count("Generated sources (moving-fashion-mnist, synthetic): number of clips (0 = default).", 0, 0),
             CommonOptions.Seed("Seed of shuffles, transforms and generated content."),
-            new Option<int>("--workers") { Description = "Decoding threads.", DefaultValueFactory = _ => defaultWorkers }.Range(1, 256),
+            new Option<int>("--workers") { Description = "Decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => defaultWorkers }.Range(0, 256),
             CommonOptions.Json("Print JSON instead of text."));
         o.Path.Validators.Add(r => { if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[0].Value)) r.AddError("path: the value is empty; name a folder, file list, video, tar shard or a built-in source"); });
         cmd.Arguments.Add(o.Path);

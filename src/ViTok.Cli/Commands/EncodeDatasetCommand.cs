@@ -18,7 +18,7 @@ public static class EncodeDatasetCommand
         var shard = new Option<string>("--shard") { Description = "Write only the shards j with j mod N = i (i/N), as one of N processes.", DefaultValueFactory = _ => "0/1" };
         var shardSize = new Option<int>("--shard-size") { Description = "Source items per shard file.", DefaultValueFactory = _ => 4096 }.Range(1);
         var batch = new Option<int>("--batch-size") { Description = "Items per tokenizer call.", DefaultValueFactory = _ => 64 }.Range(1, 65536);
-        var workers = new Option<int>("--workers") { Description = "Decoding threads.", DefaultValueFactory = _ => 2 }.Range(1, 256);
+        var workers = new Option<int>("--workers") { Description = "Decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => 2 }.Range(0, 256);
         var count = CommonOptions.Count("Encode only the first N items of the source (0 = all; generated sources: generate N).", 0, 0, "--limit");
         var seed = CommonOptions.Seed("Seed of generated sources' content.", 0, oldDataSeed: true);
         var json = CommonOptions.Json("Print one JSON object: shards_written, shards_skipped, items_encoded, output, grid, channels.");

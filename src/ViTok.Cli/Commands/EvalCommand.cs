@@ -33,7 +33,7 @@ public static class EvalCommand
         var i3d = new Option<string?>("--i3d") { Description = "StyleGAN-V's i3d_torchscript.pt: enables FVD for videos." };
         var generated = new Option<string?>("--generated") { Description = "Compare these generated samples with --data (gFID/gIS/gFVD) instead of reconstructing." };
         var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize }.Range(1, 65536);
-        var workers = new Option<int>("--workers") { Description = "Data decoding threads.", DefaultValueFactory = _ => new EvalOptions().Workers }.Range(1, 256);
+        var workers = new Option<int>("--workers") { Description = "Data decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => new EvalOptions().Workers }.Range(0, 256);
         var json = CommonOptions.Json("Print one JSON object (keys: the metrics, n, items_per_second, gmacs, wall_seconds, family, variant, ...).");
         var output = CommonOptions.Output("Write a Markdown report here, with the best/worst grid PNG beside it.", required: false);
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +

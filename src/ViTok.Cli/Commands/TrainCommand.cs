@@ -17,7 +17,7 @@ public static class TrainCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "Run config (JSON, snake_case keys; see the keys below)." };
+        var config = new Option<string?>("--config") { Description = "Run config (JSON, snake_case keys; the keys are listed above)." };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set steps=200 --set loss.kl_weight=0.", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
         var output = CommonOptions.Output("Run folder for a new run (e.g. runs/NAME).", required: false);
         var resume = new Option<string?>("--resume") { Description = "Resume the run in this folder from its newest checkpoint." };

@@ -11,7 +11,7 @@ public static class TrainDitCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "Run config JSON (snake_case keys of DitTrainConfig, listed below)." };
+        var config = new Option<string?>("--config") { Description = "Run config JSON (snake_case keys of DitTrainConfig, listed above)." };
         var latents = new Option<string?>("--latents") { Description = "Folder of latent shards from encode-dataset." };
         var output = CommonOptions.Output("New run folder (config.json, metrics.jsonl, loss.png, log.txt, samples/, checkpoints/, model.safetensors).", required: false);
         var resume = new Option<string?>("--resume") { Description = "Resume the newest checkpoint of this run folder." };

@@ -218,6 +218,7 @@ public class FrontDoorTests
         foreach (string line in new[] { "variant = \"S-B/16\"", "batch_size = 32", "ema_decay = 0.9999", "loss.kl_weight = 0.001", "loss.perceptual = \"resnet18\"", "lr = (none)", "max_minutes = 0" })
             Assert.Contains(line, output);
         Assert.Contains("configs/", output);
+        Assert.DoesNotContain("peak_lr", output);                                       // derived, not a key
         Assert.Contains("tiny.json", output);
         Assert.Contains("diffusion.kind = ", dit.Out);
         Assert.Equal(ConfigHelp.Keys<ViTok.Training.TrainConfig>().Count, ConfigHelp.Keys<ViTok.Training.TrainConfig>().Distinct().Count());

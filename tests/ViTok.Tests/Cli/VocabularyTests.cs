@@ -126,4 +126,35 @@ public class VocabularyTests
         Assert.Equal((450, 800), (ImageIO.ReadHeader(Path.Combine(run, "loss.png")).Height, ImageIO.ReadHeader(Path.Combine(run, "loss.png")).Width));
         Assert.Contains("\"seed\":1", r.Err);                                            // the config line went to stderr
     }
+
+    [Fact]
+    public void TheGenerationCommandsSpeakTheSameVocabularyAndPrintJson()
+    {
+        // Arrange
+        Requirements.FashionMnist();
+        using var tmp = new TempDir();
+        string tok = ViTok.Tests.Generation.GenerationFixtures.Tokenizer(tmp.File("tok.safetensors"));
+        string lat = tmp.File("lat"), run = tmp.File("run"), outDir = tmp.File("out");
+
+        // Act
+        var enc = CliRunner.Run("encode-dataset", "--checkpoint", tok, "--data", "fashion-mnist", "--split", "test", "--count", "32", "--pad-to", "32",
+            "-o", lat, "--shard-size", "32", "--workers", "0", "--json");
+        var train = CliRunner.Run("train-dit", "--latents", lat, "-o", run, "--seed", "2", "--set", "variant=Bw32d1h2", "--set", "batch_size=8",
+            "--set", "steps=2", "--set", "diffusion.sample_steps=2", "--set", "sample_every=2", "--set", "samples_per_class=1", "--json");
+        var sample = CliRunner.Run("sample", "--dit", Path.Combine(run, "model.safetensors"), "--count", "2", "--steps", "2", "--seed", "1", "-o", outDir, "--json");
+
+        // Assert
+        Assert.True(enc.Exit == 0, enc.Err);
+        var e = JsonNode.Parse(enc.Out)!;
+        Assert.Equal(32, e["items_encoded"]!.GetValue<long>());
+        Assert.Equal(1, e["shards_written"]!.GetValue<int>());
+        Assert.True(train.Exit == 0, train.Err);
+        var t = JsonNode.Parse(train.Out)!;
+        Assert.Equal(2, t["step"]!.GetValue<int>());
+        Assert.True(File.Exists(t["loss_curve"]!.GetValue<string>()));
+        Assert.True(sample.Exit == 0, sample.Err);
+        var sm = JsonNode.Parse(sample.Out)!;
+        Assert.Equal(2, sm["files"]!.AsArray().Count);
+        Assert.True(File.Exists(sm["grid"]!.GetValue<string>()));
+    }
 }
