@@ -43,7 +43,7 @@ public sealed class SourceOptions
     public IDataSource Open(ParseResult parse, int count, long seed)
     {
         int size = parse.GetValue(Size);
-        return DataSources.Open(parse.GetValue(Data)!, new DataSourceOptions
+        var source = DataSources.Open(parse.GetValue(Data)!, new DataSourceOptions
         {
             Kind = parse.GetValue(Kind),
             Transform = size > 0 ? ImageTransform.ForEval(size) : ImageTransform.None,
@@ -52,6 +52,10 @@ public sealed class SourceOptions
             Count = count,
             Seed = (ulong)seed,
         });
+        // Files the source does not take are counted and named, never dropped silently.
+        if (IgnoredFile.Summary(source.Ignored) is { } ignored)
+            Console.Error.WriteLine($"note: {source.Location}: {ignored} ({string.Join("; ", source.Ignored.Take(3).Select(i => $"{Path.GetFileName(i.Path)}: {i.Why}"))}{(source.Ignored.Count > 3 ? "; …" : "")}); `vitok data inspect` lists them all.");
+        return source;
     }
 
     /// <summary>A description of the transform, stored with the latents.</summary>
