@@ -28,11 +28,12 @@ public static class OutputOptions
 
     /// <summary>Destination paths (in <paramref name="outDir"/>) for <paramref name="inputs"/>: distinct names
     /// (<see cref="OutputNames"/>) with <paramref name="extension"/>, the note printed on stdout when names were made
-    /// distinct.</summary>
-    public static IReadOnlyList<string> Destinations(string outDir, IReadOnlyList<string> inputs, Func<string, string> extension, bool storedNames = false)
+    /// distinct (through <paramref name="log"/>: stdout, or stderr under --json).</summary>
+    public static IReadOnlyList<string> Destinations(string outDir, IReadOnlyList<string> inputs, Func<string, string> extension, Action<string> log,
+        bool storedNames = false)
     {
         var names = OutputNames.Distinct(inputs, keepExtension: false, out string? note, storedNames);
-        if (note is not null) Console.WriteLine(note);
+        if (note is not null) log(note);
         return [.. names.Select((n, i) => Path.Combine(outDir, n + extension(inputs[i])))];
     }
 }
