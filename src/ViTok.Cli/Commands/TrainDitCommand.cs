@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ViTok.Training;
+using ViTok.Generation;
 
 namespace ViTok.Cli.Commands;
 

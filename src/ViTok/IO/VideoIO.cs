@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using FFMpegCore;
-using ViTok.Data;
 
 namespace ViTok.IO;
 

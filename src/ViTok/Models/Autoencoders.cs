@@ -1,4 +1,5 @@
 using ViTok.IO;
+using ViTok.Models.Paper;
 
 namespace ViTok.Models;
 

@@ -1,4 +1,5 @@
 using ViTok.Layers;
+using ViTok.Models.Paper;
 
 namespace ViTok.Models;
 
@@ -267,5 +268,5 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, string> ModelMetadata() => IO.PaperCheckpoint.Metadata(Config);
+    public IReadOnlyDictionary<string, string> ModelMetadata() => PaperCheckpoint.Metadata(Config);
 }

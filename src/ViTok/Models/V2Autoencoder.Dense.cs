@@ -1,5 +1,6 @@
 using ViTok.Data;
 using ViTok.IO;
+using ViTok.Models.Paper;
 
 namespace ViTok.Models;
 
@@ -96,7 +97,7 @@ public sealed partial class V2Autoencoder
         var model = new V2Autoencoder(config, V2Parts.Both, device, dtype);
         using var scope = torch.NewDisposeScope();
         var (all, meta) = Safetensors.Read(path);
-        var weights = Training.TrainState.ModelWeights(all, meta).ToDictionary(kv => NormalizeKey(kv.Key), kv => kv.Value);
+        var weights = StateDictSections.ModelWeights(all, meta).ToDictionary(kv => NormalizeKey(kv.Key), kv => kv.Value);
         StateDict.LoadStrict(model, weights, path, $"variant {config}");
         model.eval();
         return model;

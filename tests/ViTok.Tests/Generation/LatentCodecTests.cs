@@ -9,7 +9,7 @@ public class LatentCodecTests
 {
     private static LatentSpace SpaceOf(IAutoencoder model, (long T, long H, long W) grid, bool isImage) => new()
     {
-        Contract = ViTok.IO.LatentFile.ContractOf(model),
+        Contract = ViTok.Models.LatentFile.ContractOf(model),
         Grid = [(int)grid.T, (int)grid.H, (int)grid.W],
         IsImage = isImage,
     };

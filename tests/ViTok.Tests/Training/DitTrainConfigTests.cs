@@ -1,5 +1,6 @@
 using ViTok.Training;
 using ViTok.Tests.Support;
+using ViTok.Generation;
 
 namespace ViTok.Tests.Training;
 

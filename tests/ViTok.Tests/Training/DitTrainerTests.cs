@@ -4,6 +4,7 @@ using ViTok.Generation;
 using ViTok.IO;
 using ViTok.Training;
 using ViTok.Tests.Support;
+using ViTok.Models;
 
 namespace ViTok.Tests.Training;
 

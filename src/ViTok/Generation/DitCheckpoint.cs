@@ -1,9 +1,10 @@
 using System.Text.Json;
 using ViTok.Diffusion;
-using ViTok.Generation;
 using ViTok.Models;
+using ViTok.IO;
+using ViTok.Models.Paper;
 
-namespace ViTok.IO;
+namespace ViTok.Generation;
 
 /// <summary>DiT checkpoints: one <c>.safetensors</c> file with the state dict (DiT's key names) and, in
 /// <c>__metadata__</c>, <c>format</c>, <c>family</c> = dit, the model <c>config</c>, the <c>diffusion</c> formulation and
@@ -69,8 +70,8 @@ public static class DitCheckpoint
             var weights = tensors;
             if (meta.TryGetValue("kind", out var kind) && kind == TrainStateKind)
             {
-                var ema = Training.TrainState.Section(tensors, "ema.");
-                weights = ema.Count > 0 ? ema : Training.TrainState.Section(tensors, "model.");
+                var ema = StateDictSections.Section(tensors, "ema.");
+                weights = ema.Count > 0 ? ema : StateDictSections.Section(tensors, "model.");
             }
             var model = new Dit(config);
             StateDict.LoadStrict(model, weights, path, $"DiT {config.Variant}, c = {config.Channels}, {config.NumClasses} classes");

@@ -1,6 +1,6 @@
-namespace ViTok.Data;
+namespace ViTok.IO;
 
-/// <summary>Why an item was skipped. <see cref="SkipLog.KeyOf"/> gives the stable lower-case key used in logs and
+/// <summary>Why an item was skipped. <see cref="BadItemException.KeyOf"/> gives the stable lower-case key used in logs and
 /// JSON (<c>empty</c>, <c>misnamed</c>, …).</summary>
 public enum SkipReason
 {

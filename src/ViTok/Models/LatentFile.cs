@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ViTok.Models;
+using ViTok.IO;
 
-namespace ViTok.IO;
+namespace ViTok.Models;
 
 /// <summary>Latents on disk: a safetensors file with one tensor <c>z.{i}</c> [N_i, c] per image and the latent contract
 /// in <c>__metadata__</c>: family, variant, patch and tubelet size, channels, the latent normalisation, and per image

@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ViTok.Diffusion;
-using ViTok.Generation;
 using ViTok.IO;
 using ViTok.Layers;
 using ViTok.Models;
+using ViTok.Training;
+using AdamW = ViTok.Training.AdamW;
 
-namespace ViTok.Training;
+namespace ViTok.Generation;
 
 /// <summary>The DiT trainer (paper §7) over a latent dataset from <c>vitok encode-dataset</c>: AdamW with decay on
 /// weight matrices, warmup + cosine, gradient clipping, EMA, label dropout for classifier-free guidance, the loss of the

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using ViTok.Diffusion;
-using ViTok.Generation;
 using ViTok.IO;
 using ViTok.Models;
 
 using ViTok.Data;
+using ViTok.Training;
+using AdamW = ViTok.Training.AdamW;
 
-namespace ViTok.Training;
+namespace ViTok.Generation;
 
 /// <summary>DiT training-state checkpoints: one safetensors file with the model (<c>model.*</c>), the optimiser
 /// (<c>opt.*</c>) and the EMA (<c>ema.*</c>); in the metadata the generator's metadata (<see cref="DitCheckpoint"/>),

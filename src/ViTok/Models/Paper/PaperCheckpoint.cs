@@ -1,7 +1,8 @@
 using System.Text.Json;
+using ViTok.IO;
 using ViTok.Models;
 
-namespace ViTok.IO;
+namespace ViTok.Models.Paper;
 
 /// <summary>Paper-family checkpoints: one <c>.safetensors</c> file holding the state dict (keys equal to the PyTorch
 /// module names) and, in <c>__metadata__</c>, <c>format</c>, <c>family</c> and the full model <c>config</c> as JSON, so
@@ -68,7 +69,7 @@ public static class PaperCheckpoint
         {
             var config = ConfigFromMetadata(meta, path);
             var model = new PaperAutoencoder(config);
-            StateDict.LoadStrict(model, Training.TrainState.ModelWeights(tensors, meta), path, $"variant {config.Variant}, c = {config.Channels}");
+            StateDict.LoadStrict(model, StateDictSections.ModelWeights(tensors, meta), path, $"variant {config.Variant}, c = {config.Channels}");
             if (device != null) model.to(device);
             model.eval();
             return model;

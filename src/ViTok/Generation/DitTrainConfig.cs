@@ -1,6 +1,7 @@
 using ViTok.Diffusion;
+using ViTok.Training;
 
-namespace ViTok.Training;
+namespace ViTok.Generation;
 
 /// <summary>A DiT training run's configuration (snake_case JSON). Defaults follow the paper's generator recipe (§7 and
 /// its code's i1k config): DiT-L, DDPM with ε-prediction, batch 256, AdamW (0.9, 0.95) with weight decay 1e-4, peak

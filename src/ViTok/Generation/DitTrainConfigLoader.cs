@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ViTok.IO;
 using ViTok.Models;
+using ViTok.Training;
 
-namespace ViTok.Training;
+namespace ViTok.Generation;
 
 /// <summary>Builds a <see cref="DitTrainConfig"/> from the record defaults, an optional JSON file and dotted
 /// <c>key=value</c> overrides (<see cref="TrainConfigLoader.Apply"/>). Unknown keys are errors that name the key.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
-using ViTok.Generation;
+using ViTok.IO;
 
-namespace ViTok.IO;
+namespace ViTok.Generation;
 
 /// <summary>A latent dataset on disk (<c>vitok encode-dataset</c>): a folder of <c>shard_NNNNN.safetensors</c>, each the
 /// encoding of one fixed range of the source's item order (<c>mean</c> [n, L, c] float32, <c>logvar</c> for a variational
