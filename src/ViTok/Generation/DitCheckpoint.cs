@@ -3,6 +3,7 @@ using ViTok.Diffusion;
 using ViTok.Models;
 using ViTok.IO;
 using ViTok.Models.Paper;
+using ViTok.Models.Dit;
 
 namespace ViTok.Generation;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using ViTok.IO;
 using ViTok.Models;
 using ViTok.Training;
+using ViTok.Models.Dit;
 
 namespace ViTok.Generation;
 

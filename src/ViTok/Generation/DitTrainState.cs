@@ -7,6 +7,7 @@ using ViTok.Models;
 using ViTok.Data;
 using ViTok.Training;
 using AdamW = ViTok.Training.AdamW;
+using ViTok.Models.Dit;
 
 namespace ViTok.Generation;
 

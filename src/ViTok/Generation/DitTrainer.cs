@@ -8,6 +8,7 @@ using ViTok.Layers;
 using ViTok.Models;
 using ViTok.Training;
 using AdamW = ViTok.Training.AdamW;
+using ViTok.Models.Dit;
 
 namespace ViTok.Generation;
 

@@ -1,6 +1,8 @@
 using ViTok.Generation;
 using ViTok.Models;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
+using ViTok.Models.V2;
 
 namespace ViTok.Tests.Generation;
 
