@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ViTok.Training;
+using ViTok.Demos;
 
 namespace ViTok.Cli.Commands;
 
@@ -34,7 +35,7 @@ public static class DemoCommand
             Console.WriteLine($"wrote {Path.Combine(dir, "recon.png")}, {Path.Combine(dir, "report.md")}, {Path.Combine(dir, "metrics.json")} (tokenizer: {Path.Combine(dir, "model.safetensors")})");
             if (parse.GetValue(generate))
             {
-                var g = ViTok.Generation.GenerationDemo.Run(Path.Combine(dir, "model.safetensors"), Path.Combine(dir, "generation"), parse.GetValue(genMinutes), null, Console.WriteLine);
+                var g = ViTok.Demos.GenerationDemo.Run(Path.Combine(dir, "model.safetensors"), Path.Combine(dir, "generation"), parse.GetValue(genMinutes), null, Console.WriteLine);
                 Console.WriteLine(string.Format(inv, "{0}: model {1:F3}, noise {2:F3}, real latents {3:F3} → gap ratio {4:F3} (target < 0.25); grid {5}",
                     g.Metric, g.FdModel, g.FdNoise, g.FdRealLatents, g.GapRatio, g.Grid));
             }

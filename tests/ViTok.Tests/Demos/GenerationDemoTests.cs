@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ViTok.Diffusion;
 using ViTok.Generation;
 using ViTok.Tests.Support;
+using ViTok.Demos;
 
 namespace ViTok.Tests.Generation;
 

@@ -8,8 +8,10 @@ using ViTok.Losses;
 using ViTok.Metrics;
 using ViTok.Models;
 using DataLoader = ViTok.Data.DataLoader;
+using ViTok.Training;
+using AdamW = ViTok.Training.AdamW;
 
-namespace ViTok.Training;
+namespace ViTok.Demos;
 
 /// <summary>The README's main job: train a small paper-family ViTok on Fashion-MNIST (32×32, grey replicated to RGB)
 /// for a fixed number of minutes on the CPU, evaluate it on the test set, and compare it with bicubic resampling that

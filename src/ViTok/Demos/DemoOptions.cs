@@ -1,4 +1,6 @@
-namespace ViTok.Training;
+using ViTok.Training;
+
+namespace ViTok.Demos;
 
 /// <summary>Settings of the tokenizer demo: a small paper-family ViTok trained on Fashion-MNIST at 32×32 on the CPU for a
 /// fixed time, then evaluated on the 10k test images against a bicubic baseline at the same floats per image.</summary>

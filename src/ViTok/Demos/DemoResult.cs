@@ -1,4 +1,6 @@
-namespace ViTok.Training;
+using ViTok.Training;
+
+namespace ViTok.Demos;
 
 /// <summary>What the tokenizer demo measured on the test set (model and bicubic baselines, 8-bit quantised).</summary>
 public sealed record DemoResult(

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ViTok.Training;
 using ViTok.Tests.Support;
+using ViTok.Demos;
 
 namespace ViTok.Tests.Training;
 

@@ -1,4 +1,6 @@
-namespace ViTok.Generation;
+using ViTok.Generation;
+
+namespace ViTok.Demos;
 
 /// <summary>What <see cref="GenerationDemo"/> measured (the content of <c>generation.json</c>): the distance under its
 /// true name for the DiT's samples, decoded Gaussian latents and decoded real test latents, each on the same number

@@ -1,6 +1,7 @@
 using ViTok.Diffusion;
+using ViTok.Generation;
 
-namespace ViTok.Generation;
+namespace ViTok.Demos;
 
 /// <summary>Settings of <see cref="GenerationDemo"/>: the CPU-sized DiT and its recipe, the number of samples behind each
 /// distance, and the guidance scales of the grid and of the distance.</summary>

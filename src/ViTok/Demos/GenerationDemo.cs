@@ -5,8 +5,9 @@ using ViTok.Data;
 using ViTok.IO;
 using ViTok.Models;
 using ViTok.Training;
+using ViTok.Generation;
 
-namespace ViTok.Generation;
+namespace ViTok.Demos;
 
 /// <summary>The generation demo behind <c>vitok demo --generate</c>: encodes the Fashion-MNIST training set with a
 /// trained image tokenizer, trains a small class-conditional DiT on the latents for a bounded time, and writes
