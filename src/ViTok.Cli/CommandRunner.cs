@@ -1,3 +1,5 @@
+using ViTok.IO;
+
 namespace ViTok.Cli;
 
 /// <summary>Runs a command body with the CLI's error policy: a <see cref="ViTokException"/> (bad input) prints its
@@ -20,6 +22,12 @@ public static class CommandRunner
         catch (ViTokException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (ViTok.IO.BadItemException e)
+        {
+            // An unreadable input file (image, video, shard member) is bad input too: one line naming it, exit 1.
+            Console.Error.WriteLine($"error: {e.Message}. {e.Fix}");
             return UsageError;
         }
         catch (OperationCanceledException)
