@@ -1,3 +1,5 @@
+using ViTok.IO;
+
 namespace ViTok.Cli;
 
 /// <summary>Runs a command body with the CLI's error policy: a <see cref="ViTokException"/> (bad input) prints its
@@ -23,7 +25,7 @@ public static class CommandRunner
             SafeConsole.Error($"error: {e.Message}");
             return UsageError;
         }
-        catch (ViTok.Data.BadItemException e)
+        catch (ViTok.IO.BadItemException e)
         {
             // An unreadable input file (image, video, shard member) is bad input too: one line naming it, exit 1.
             ProgressLine.End();

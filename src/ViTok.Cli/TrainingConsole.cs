@@ -1,5 +1,6 @@
 using Spectre.Console;
 using ViTok.Training;
+using ViTok.Generation;
 
 namespace ViTok.Cli;
 
