@@ -6,6 +6,7 @@ using ViTok.Cli.Commands;
 using ViTok.Evaluation;
 using ViTok.IO;
 using ViTok.Models;
+using ViTok.Models.Paper;
 using ViTok.Tests.Support;
 
 namespace ViTok.Tests.Cli;
