@@ -29,8 +29,35 @@ public static class CliApp
         root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(EvalGenCommand.Create());
         root.Subcommands.Add(GenerateDemoCommand.Create());
+        RefuseEmptyValues(root);
         AddHelpActions(root);
         return root;
+    }
+
+    /// <summary>An empty value is never a default: every path, name or text option and argument of every command
+    /// refuses an empty (or blank) token, e.g. <c>--data "$DATA"</c> with DATA unset, naming the option.</summary>
+    private static void RefuseEmptyValues(Command command)
+    {
+        foreach (var option in command.Options)
+        {
+            if (option.ValueType != typeof(string) && option.ValueType != typeof(string[]) && option.ValueType != typeof(FileInfo)
+                && option.ValueType != typeof(DirectoryInfo)) continue;
+            option.Validators.Add(result =>
+            {
+                if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+                    result.AddError($"{option.Name}: the value is empty; give a path or name (an empty value is not the default).");
+            });
+        }
+        foreach (var argument in command.Arguments)
+        {
+            if (argument.ValueType != typeof(string) && argument.ValueType != typeof(string[])) continue;
+            argument.Validators.Add(result =>
+            {
+                if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+                    result.AddError($"<{argument.Name}>: a value is empty; give a path or name.");
+            });
+        }
+        foreach (var sub in command.Subcommands) RefuseEmptyValues(sub);
     }
 
     private static void AddHelpActions(Command cmd)

@@ -21,27 +21,35 @@ public static class CommandRunner
         }
         catch (ViTokException e)
         {
+            ProgressLine.End();
             SafeConsole.Error($"error: {e.Message}");
             return UsageError;
         }
         catch (ViTok.IO.BadItemException e)
         {
             // An unreadable input file (image, video, shard member) is bad input too: one line naming it, exit 1.
+            ProgressLine.End();
             Console.Error.WriteLine($"error: {e.Message}. {e.Fix}");
             return UsageError;
         }
         catch (OperationCanceledException)
         {
+            ProgressLine.End();
             SafeConsole.Error("cancelled.");
             return RuntimeError;
         }
         catch (Exception e)
         {
+            ProgressLine.End();
             string message = e is IOException io && IsConsoleStream(io) ? $"cannot write the output ({e.Message})" : $"{e.GetType().Name}: {e.Message}";
             SafeConsole.Error($"error: {message}");
             if (Environment.GetEnvironmentVariable("VITOK_VERBOSE") == "1") SafeConsole.Error(e.ToString());
             else SafeConsole.Error("(set VITOK_VERBOSE=1 for the stack trace)");
             return RuntimeError;
+        }
+        finally
+        {
+            ProgressLine.End();
         }
     }
 

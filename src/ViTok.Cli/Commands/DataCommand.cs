@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ViTok.Data;
+using ViTok.IO;
 
 namespace ViTok.Cli.Commands;
 
@@ -78,6 +79,8 @@ public static class DataCommand
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet PNG of samples after the transforms." };
         var size = new Option<int>("--size") { Description = "Side of the contact sheet's samples.", DefaultValueFactory = _ => 128 }.Range(1, 4096);
         var eval = new Option<bool>("--eval") { Description = "Show the eval transform on the sheet instead of the training one." };
+        var overwrite = OutputOptions.Overwrite();
+        cmd.Options.Add(overwrite);
         cmd.Options.Add(sheet);
         cmd.Options.Add(size);
         cmd.Options.Add(eval);
@@ -88,6 +91,11 @@ public static class DataCommand
             // Counting decodes at a small size so that huge images do not fill the prefetch queue.
             var source = Open(parse, o, ImageTransform.ForEval(32), ClipStart.Even);
             string? sheetPath = parse.GetValue(sheet);
+            if (sheetPath is not null)
+            {
+                OutputPaths.RequireFile(sheetPath, "--sheet");
+                new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(o.Path), "the data").Check(sheetPath, ImageIO.IsOwnPng);
+            }
             IDataSource? sheetSource = sheetPath is null ? null
                 : Open(parse, o, parse.GetValue(eval) ? ImageTransform.ForEval(s) : ImageTransform.ForTraining(s), ClipStart.Random);
             var r = DataInspector.Inspect(source, parse.GetValue(o.Workers), sheetPath, sheetSource, seed: (ulong)o.Seed.Get(parse));

@@ -37,6 +37,7 @@ public static class DemoCommand
         count.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            ViTok.IO.OutputPaths.RequireFolder(output.Get(parse), "--out");
             var wall = System.Diagnostics.Stopwatch.StartNew();
             bool asJson = parse.GetValue(json);
             var log = JsonOut.Log(asJson);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ViTok.IO;
 using System.Text.Json.Nodes;
 using ViTok.Data;
 using ViTok.Generation;
@@ -31,6 +32,7 @@ public static class EncodeDatasetCommand
         source.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            OutputPaths.RequireFolder(output.Get(parse), "-o");
             bool asJson = parse.GetValue(json);
             var log = JsonOut.Log(asJson);
             var shardSpec = ShardSpec.Parse(parse.GetValue(shard)!);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ViTok.Data;
 using ViTok.Evaluation;
+using ViTok.IO;
 
 namespace ViTok.Cli.Commands;
 
@@ -34,12 +35,13 @@ public static class EvalCommand
         var generated = new Option<string?>("--generated") { Description = "Compare these generated samples with --data (gFID/gIS/gFVD) instead of reconstructing." };
         var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize }.Range(1, 65536);
         var workers = new Option<int>("--workers") { Description = "Data decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => new EvalOptions().Workers }.Range(0, 256);
-        var json = CommonOptions.Json("Print one JSON object (keys: the metrics, n, items_per_second, gmacs, wall_seconds, family, variant, ...).");
-        var output = CommonOptions.Output("Write a Markdown report here, with the best/worst grid PNG beside it.", required: false);
+        var json = CommonOptions.Json("Print one JSON object (keys: the metrics, identical, n, items_per_second, gmacs, wall_seconds, family, variant, ...); numbers are numbers or null (psnr is null when identical > 0).");
+        var output = CommonOptions.Output("Write a Markdown report here, with the best/worst grid PNG beside it (checked before the evaluation starts).", required: false);
+        var overwrite = OutputOptions.Overwrite();
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +
                                       "its throughput and GMACs, and a Markdown report.")
         {
-            data, kind, size, frames, metrics, fid, lpips, i3d, generated, batch, workers, json,
+            data, kind, size, frames, metrics, fid, lpips, i3d, generated, batch, workers, json, overwrite,
         };
         n.AddTo(cmd);
         split.AddTo(cmd);
@@ -81,6 +83,10 @@ public static class EvalCommand
                 return source;
             }
 
+            // The report's place is checked before the evaluation: writable, not an input, not a file vitok did not write.
+            string? report = output.Get(parse);
+            if (report is not null) CheckReportPlace(report, parse.GetValue(data)!, generatedPath, checkpoint, parse.GetValue(overwrite));
+
             using var evaluator = new ReconstructionEvaluator(options);
             EvalResult result;
             if (checkpoint is not null)
@@ -93,24 +99,63 @@ public static class EvalCommand
                 var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
                 result = evaluator.CompareSets(Open(parse.GetValue(data)!), Open(generatedPath!), device);
             }
-            Console.Error.WriteLine();
+            ProgressLine.End();
 
-            string? report = output.Get(parse);
-            string? grid = report is null ? null : EvalReport.Write(result, report, checkpoint);
-            if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(result.ToDictionary(), ViTok.IO.Json.Compact));
-            else
-                PrintText(result);
-            if (report is not null)
-                Console.Error.WriteLine($"report: {report}" + (grid is null ? "" : $" (grid: {grid})"));
-            return 0;
+            return Finish(result, report, checkpoint, parse.GetValue(json));
         }));
         return cmd;
     }
 
+    /// <summary>Writes the report (when <paramref name="report"/> is set) and prints the result (JSON or text) on
+    /// stdout. A report that cannot be written after all does not lose the result: the result is printed first, then
+    /// the error is thrown (exit 1 through <see cref="CommandRunner"/>), and a grid written for it is removed.</summary>
+    /// <exception cref="ViTokException">The report could not be written; the message names its path.</exception>
+    public static int Finish(EvalResult result, string? report, string? checkpoint, bool json)
+    {
+        string? grid = null;
+        ViTokException? reportError = null;
+        try
+        {
+            grid = report is null ? null : EvalReport.Write(result, report, checkpoint);
+        }
+        catch (ViTokException e)
+        {
+            reportError = e;
+        }
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(result.ToDictionary(), ViTok.IO.Json.Compact));
+        else
+            PrintText(result);
+        if (reportError is not null) throw new ViTokException($"-o: the results above were computed, but {reportError.Message}", reportError);
+        if (report is not null)
+            Console.Error.WriteLine($"report: {report}" + (grid is null ? "" : $" (grid: {grid})"));
+        return 0;
+    }
+
+    // --out: a writable file place; neither it nor its grid may replace the data, the checkpoint or a file vitok did not
+    // write, nor land inside a data folder (where the grid PNG would become one of its images).
+    private static void CheckReportPlace(string report, string data, string? generated, string? checkpoint, bool overwrite)
+    {
+        string full = OutputPaths.RequireFile(report, "-o");
+        string grid = EvalReport.GridPathFor(full);
+        var guard = new OverwriteGuard(overwrite).Protect(checkpoint, "the checkpoint");
+        foreach (string? d in new[] { data, generated })
+        {
+            if (d is null || !(File.Exists(d) || Directory.Exists(d))) continue;
+            guard.Protect(d, "the data");
+            if (overwrite || !Directory.Exists(d)) continue;
+            string folder = OutputPaths.Canonical(d) + Path.DirectorySeparatorChar;
+            if (OutputPaths.Canonical(full).StartsWith(folder, StringComparison.Ordinal))
+                throw new ViTokException($"-o {report}: inside the data folder {d}; the report and its grid PNG would become part of the data. " +
+                                         "Write the report elsewhere (or pass --overwrite).");
+        }
+        guard.Check(full, EvalReport.IsOwnReport);
+        guard.Check(grid, ImageIO.IsOwnPng);
+    }
+
     // One carriage-returned progress line on stderr.
     private static Action<long, long> Progress() => (done, total) =>
-        Console.Error.Write($"\r{done}/{total} items");
+        ProgressLine.Write($"{done}/{total} items");
 
     private static void PrintText(EvalResult r)
     {

@@ -42,10 +42,10 @@ public static class EvalGenCommand
                 }, asJson ? null : Console.WriteLine);
                 if (asJson)
                 {
-                    var o = new Dictionary<string, object>
+                    var o = new Dictionary<string, object?>
                     {
-                        [report.Metric] = report.Overall,
-                        [report.Metric + "_per_class"] = report.PerClass,
+                        [report.Metric] = ViTok.IO.Json.FiniteOrNull(report.Overall),
+                        [report.Metric + "_per_class"] = report.PerClass.ToDictionary(kv => kv.Key, kv => ViTok.IO.Json.FiniteOrNull(kv.Value)),
                         ["samples"] = report.Samples,
                         ["real_samples"] = report.RealSamples,
                         ["cfg"] = report.Cfg,

@@ -29,7 +29,7 @@ public static class FdCommand
                                          "both sets must come from the same extractor.");
             double fd = FrechetDistance.Compute(fa, fb);
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double> { ["frechet_distance"] = fd }, ViTok.IO.Json.Compact));
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double?> { ["frechet_distance"] = ViTok.IO.Json.FiniteOrNull(fd) }, ViTok.IO.Json.Compact));
             else
                 Console.WriteLine($"frechet distance  {fd:F6}  ({fa.shape[0]} vs {fb.shape[0]} samples, {fa.shape[1]} dims)");
             return 0;

@@ -25,6 +25,7 @@ public static class GenerateDemoCommand
         seed.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            ViTok.IO.OutputPaths.RequireFolder(output.Get(parse), "--out");
             bool asJson = parse.GetValue(json);
             var o = new GenerationDemoOptions { Seed = seed.Get(parse) };
             if (parse.GetValue(variant) is string v) o = o with { Variant = v };

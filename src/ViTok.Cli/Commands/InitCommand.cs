@@ -15,16 +15,21 @@ public static class InitCommand
         var channels = new Option<int>("--channels") { Description = "Latent channels c.", DefaultValueFactory = _ => 16 }.Range(1, 4096);
         var seed = CommonOptions.Seed("Random seed.");
         var output = CommonOptions.Output("Output .safetensors file.", required: true);
+        var overwrite = OutputOptions.Overwrite();
         var json = CommonOptions.Json("Print one JSON object: output, variant, channels, params_total.");
-        var cmd = new Command("init", "Write a randomly initialised paper-family checkpoint.") { variant, channels, json };
+        var cmd = new Command("init", "Write a randomly initialised paper-family checkpoint (an existing file is kept unless --overwrite).") { variant, channels, json, overwrite };
         seed.AddTo(cmd);
         output.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            string path = output.Get(parse)!;
+            OutputPaths.RequireFile(path, "-o");
+            // Random weights never replace an existing file (it may be a trained checkpoint) without --overwrite.
+            if (File.Exists(path) && !parse.GetValue(overwrite))
+                throw new ViTokException($"{path}: exists; init would replace it with random weights. Choose another -o (or pass --overwrite).");
             var config = PaperConfig.FromVariant(parse.GetValue(variant)!, parse.GetValue(channels));
             torch.manual_seed(seed.Get(parse));
             using var model = new PaperAutoencoder(config);
-            string path = output.Get(parse)!;
             PaperCheckpoint.Save(model, path);
             var (pe, pd) = PaperCost.Parameters(config);
             if (parse.GetValue(json))

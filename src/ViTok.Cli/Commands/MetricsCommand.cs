@@ -15,7 +15,7 @@ public static class MetricsCommand
     {
         var reference = new Option<FileInfo>("--ref") { Description = "Reference image (PNG, JPEG, WebP, BMP).", Required = true };
         var test = new Option<FileInfo>("--test") { Description = "Test image of the same size (e.g. a reconstruction).", Required = true };
-        var json = CommonOptions.Json("Print one JSON object with the keys psnr and ssim.");
+        var json = CommonOptions.Json("Print one JSON object with the keys psnr (dB; null when the images are identical), identical (1 or 0) and ssim.");
         var cmd = new Command("metrics", "PSNR (dB, data range 255) and SSIM (Gaussian 11×11, σ 1.5) of an image pair, " +
                                          "as scikit-image computes them on 8-bit RGB.") { reference, test, json };
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -31,7 +31,13 @@ public static class MetricsCommand
                 throw new ViTokException($"{refPath}: SSIM needs images of at least 11×11 pixels.");
             double psnr = Psnr.Mean(a, b), ssim = Ssim.Mean(a, b);
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double> { ["psnr"] = psnr, ["ssim"] = ssim }, ViTok.IO.Json.Compact));
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    // psnr is null exactly when the images are identical (identical = 1): +∞ is not a JSON number.
+                    ["psnr"] = ViTok.IO.Json.FiniteOrNull(psnr),
+                    ["identical"] = double.IsPositiveInfinity(psnr) ? 1 : 0,
+                    ["ssim"] = ViTok.IO.Json.FiniteOrNull(ssim),
+                }, ViTok.IO.Json.Compact));
             else
             {
                 Console.WriteLine($"psnr  {psnr:F4} dB");

@@ -16,8 +16,10 @@ public static class ReconstructCommand
         var output = CommonOptions.Output("Output folder.", required: true);
         var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 }.Range(1, 1 << 20);
         var json = CommonOptions.Json("Print one JSON object: output, items (input, output, height, width, processed_height, processed_width or frames).");
+        var overwrite = OutputOptions.Overwrite();
         var model = new ModelOptions();
-        var cmd = new Command("reconstruct", "Encode and decode images (8-bit PNG out) or videos (MP4 out) under the same names.") { inputs, maxTokens, frames, json };
+        var cmd = new Command("reconstruct", "Encode and decode images (8-bit RGB PNG out) or videos (MP4 out) under the same names " +
+                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite };
         output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -25,22 +27,30 @@ public static class ReconstructCommand
             bool asJson = parse.GetValue(json);
             var log = JsonOut.Log(asJson);
             var items = new System.Text.Json.Nodes.JsonArray();
+            // Everything that can be checked is checked before the model is loaded.
+            string[] paths = parse.GetValue(inputs)!;
+            OutputOptions.RequireInputs(paths);
+            string outDir = OutputPaths.RequireFolder(output.Get(parse), "-o");
+            bool[] video = [.. paths.Select(IsVideo)];
+            var dests = OutputOptions.Destinations(outDir, paths, p => video[Array.IndexOf(paths, p)] ? ".mp4" : ".png", log);
+            var guard = new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(model.Checkpoint), "the checkpoint");
+            foreach (string p in paths) guard.Protect(p, "an input");
+            for (int i = 0; i < paths.Length; i++) guard.Check(dests[i], d => !video[i] && ImageIO.IsOwnPng(d));
             using var ae = model.Load(parse);
-            string outDir = output.Get(parse)!;
-            Directory.CreateDirectory(outDir);
             var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
-            foreach (string path in parse.GetValue(inputs)!)
+            for (int i = 0; i < paths.Length; i++)
             {
+                string path = paths[i], dest = dests[i];
                 using var scope = torch.NewDisposeScope();
-                if (IsVideo(path))
+                if (video[i])
                 {
-                    items.Add(ReconstructVideo(ae, path, outDir, parse.GetValue(frames), device, log));
+                    items.Add(ReconstructVideo(ae, path, dest, parse.GetValue(frames), device, log));
                     continue;
                 }
                 var image = ImageIO.Load(path).to(device);
                 using var latents = ImageCodec.Encode(ae, image, path, parse.GetValue(maxTokens));
                 var recon = ImageCodec.Decode(ae, latents);
-                string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".png");
+                Finite.CheckOutput(recon, path, "reconstructed pixels");
                 ImageIO.SavePng(recon, dest);
                 string resized = (latents.ProcessedHeight, latents.ProcessedWidth) == (latents.OriginalHeight, latents.OriginalWidth)
                     ? "" : $" (shrunk to {latents.ProcessedWidth}x{latents.ProcessedHeight} for the token budget)";
@@ -58,14 +68,14 @@ public static class ReconstructCommand
         return cmd;
     }
 
-    private static System.Text.Json.Nodes.JsonObject ReconstructVideo(IAutoencoder ae, string path, string outDir, int frames, Device device, Action<string> log)
+    private static System.Text.Json.Nodes.JsonObject ReconstructVideo(IAutoencoder ae, string path, string dest, int frames, Device device, Action<string> log)
     {
         if (ae is not PaperAutoencoder paper)
             throw new ViTokException($"{path}: video reconstruction needs a paper-family video model (q > 1); {ae.Family} {ae.Variant} is an image model.");
         var info = VideoIO.Probe(path);
         using var clip = VideoIO.ReadClip(path).to(device);                                    // [3, T, H, W]
         using var recon = paper.ReconstructVideo(clip, frames);
-        string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".mp4");
+        Finite.CheckOutput(recon, path, "reconstructed pixels");
         VideoIO.WriteMp4(recon, dest, info.Fps > 0 ? info.Fps : 8);
         log($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[3]}x{clip.shape[2]})");
         return new System.Text.Json.Nodes.JsonObject

@@ -16,15 +16,17 @@ public static class SampleCommand
         var n = CommonOptions.Count("Number of samples (1 to 100000).", 16, 1, 100_000, "--n");
         var output = CommonOptions.Output("Output folder.", required: true);
         var fps = new Option<double>("--fps") { Description = "Frame rate of video samples.", DefaultValueFactory = _ => 8.0 }.Range(0.01, 1000);
+        var overwrite = OutputOptions.Overwrite();
         var json = CommonOptions.Json("Print one JSON object: output, count, files, grid, sampler, steps, cfg, class.");
         var cmd = new Command("sample", "Sample a trained DiT and decode through the tokenizer: sample_NNNN.png and grid.png (images), " +
-                                        "sample_NNNN.mp4 and strip.png (videos).") { cls, fps, json };
+                                        "sample_NNNN.mp4 and strip.png (videos).") { cls, fps, json, overwrite };
         n.AddTo(cmd);
         output.AddTo(cmd);
         dit.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
             int count = n.Get(parse);
+            string dir = OutputPaths.RequireFolder(output.Get(parse), "-o");
             var (gen, tokenizer) = dit.Load(parse);
             using (gen)
             using (tokenizer)
@@ -33,14 +35,19 @@ public static class SampleCommand
                 int? c = parse.GetValue(cls);
                 if (c is int k && classes > 0 && (k < 0 || k >= classes))
                     throw new ViTokException($"--class {k}: the DiT knows classes 0..{classes - 1} ({string.Join(", ", gen.Space.Classes.Take(10))}{(classes > 10 ? ", ..." : "")}).");
+                string ext = gen.Space.IsImage ? ".png" : ".mp4";
+                string grid = Path.Combine(dir, gen.Space.IsImage ? "grid.png" : "strip.png");
+                var guard = new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(dit.Dit), "the DiT checkpoint")
+                    .Protect(parse.GetValue(dit.Tokenizer) ?? gen.Space.Tokenizer, "the tokenizer");
+                for (int i = 0; i < count; i++) guard.Check(Path.Combine(dir, $"sample_{i:D4}{ext}"), d => gen.Space.IsImage && ImageIO.IsOwnPng(d));
+                guard.Check(grid, ImageIO.IsOwnPng);
                 var labels = Enumerable.Range(0, count).Select(i => classes == 0 ? -1L : c ?? (long)(i % classes)).ToArray();
                 var process = gen.Diffusion.CreateProcess();
                 int steps = parse.GetValue(dit.Steps) ?? gen.Diffusion.SampleSteps ?? process.DefaultSampleSteps;
                 using var scope = torch.NewDisposeScope();
                 var z = DitSampler.Generate(gen.Model, process, gen.Space, labels, parse.GetValue(dit.Cfg), steps, dit.Seed.Get(parse));
                 var pixels = DitSampler.Decode(tokenizer, z, gen.Space);
-                string dir = output.Get(parse)!;
-                Directory.CreateDirectory(dir);
+                Finite.CheckOutput(pixels, $"{parse.GetValue(dit.Dit)} (cfg {parse.GetValue(dit.Cfg)}, seed {dit.Seed.Get(parse)})", "sampled pixels");
                 var files = new List<string>();
                 for (int i = 0; i < count; i++)
                 {
@@ -49,7 +56,6 @@ public static class SampleCommand
                     else VideoIO.WriteMp4(pixels[i], file, parse.GetValue(fps));
                     files.Add(file);
                 }
-                string grid = Path.Combine(dir, gen.Space.IsImage ? "grid.png" : "strip.png");
                 int columns = classes > 0 && c is null ? Math.Min(count, classes) : (int)Math.Ceiling(Math.Sqrt(count));
                 DitSampler.SaveGrid(gen.Space.IsImage ? pixels : pixels.narrow(0, 0, Math.Min(count, 8)), columns, grid);
                 string what = classes == 0 ? "unconditional" : c is int cc ? $"class {cc} ({gen.Space.Classes[cc]})" : "classes in turn";

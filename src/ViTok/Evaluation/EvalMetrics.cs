@@ -44,7 +44,13 @@ public static class EvalMetrics
     /// <paramref name="video"/>): <see cref="EvalOptions.Metrics"/> checked against the supplied weights, or the
     /// default set. <paramref name="paired"/> is false when two independent sets are compared. Reasons for leaving a
     /// default metric out are added to <paramref name="notes"/>.</summary>
-    public static IReadOnlyList<string> Resolve(EvalOptions o, bool video, long height, long width, bool paired, List<string> notes)
+    /// <remarks><paramref name="items"/> is how many items (images or clips of <paramref name="frames"/> frames) each set
+    /// will hold at most: the Fréchet distances need two samples per set (FID and fd_resnet18 count images, or frames of
+    /// clips; FVD counts clips), so with fewer a requested one is an error here, before any work, and a default one is
+    /// left out with a note.</remarks>
+    /// <exception cref="ViTokException">An unknown metric, or one that cannot be computed on these items.</exception>
+    public static IReadOnlyList<string> Resolve(EvalOptions o, bool video, long height, long width, bool paired, List<string> notes,
+        long items = long.MaxValue, int frames = 0)
     {
         var chosen = new List<string>();
         if (o.Metrics is { Count: > 0 } requested)
@@ -94,6 +100,19 @@ public static class EvalMetrics
                 throw new ViTokException($"metric 'ssim' needs items of at least 11x11 pixels, these are {width}x{height}; use a larger --size.");
             if (m == Lpips && (height < 16 || width < 16))
                 throw new ViTokException($"metric 'lpips' needs items of at least 16x16 pixels, these are {width}x{height}; use a larger --size.");
+        }
+        long perItem = video ? Math.Max(frames, 1) : 1;
+        long frameSamples = items > long.MaxValue / perItem ? long.MaxValue : items * perItem;
+        foreach (var m in chosen.ToList())
+        {
+            long samples = m == Fvd ? items : frameSamples;
+            if (m is not (Fid or FdResNet18 or Fvd) || samples >= 2) continue;
+            string unit = m == Fvd || !video ? (video ? "clips" : "images") : "frames";
+            if (o.Metrics is { Count: > 0 })
+                throw new ViTokException($"metric '{m}' needs at least 2 {unit} per set (a covariance needs two samples), but only {samples} will be evaluated; " +
+                                         "raise --n (or give more data), or leave this metric out.");
+            chosen.Remove(m);
+            notes.Add($"{m} left out: it needs at least 2 {unit} per set, only {samples} evaluated.");
         }
         return All.Where(chosen.Contains).ToList();
     }

@@ -20,6 +20,8 @@ public static class EvalReport
 
     /// <summary>Writes the report to <paramref name="path"/> and, when there are examples, the grid beside it; returns
     /// the grid's path (null without examples). <paramref name="checkpoint"/> is shown as the model's origin.</summary>
+    /// <exception cref="ViTokException">The report or the grid cannot be written (the message names the path); a grid
+    /// written for a report that then failed is removed again.</exception>
     public static string? Write(EvalResult r, string path, string? checkpoint = null)
     {
         string? grid = null;
@@ -29,8 +31,31 @@ public static class EvalReport
             grid = GridPathFor(path);
             WriteGrid(examples, r.Best.Count, grid);
         }
-        AtomicFile.WriteAllText(path, Markdown(r, checkpoint, grid is null ? null : Path.GetFileName(grid)));
+        try
+        {
+            AtomicFile.WriteAllText(path, Markdown(r, checkpoint, grid is null ? null : Path.GetFileName(grid)));
+        }
+        catch (ViTokException)
+        {
+            if (grid is not null && File.Exists(grid)) File.Delete(grid);
+            throw;
+        }
         return grid;
+    }
+
+    /// <summary>True when <paramref name="path"/> is a report written by <see cref="Write"/> (it starts with the
+    /// report's title line).</summary>
+    public static bool IsOwnReport(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path);
+            return reader.ReadLine()?.StartsWith("# ViTok evaluation", StringComparison.Ordinal) == true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The report text; <paramref name="gridFile"/> is the grid's file name relative to the report.</summary>

@@ -52,6 +52,11 @@ public sealed record EvalResult
     /// <summary>Items skipped by the loader as unreadable.</summary>
     public long Skipped { get; init; }
 
+    /// <summary>Items (images or clips; a clip when one of its frames is exact) whose 8-bit reconstruction equals the
+    /// 8-bit input exactly: their PSNR is +∞, so the mean <c>psnr</c> is +∞ and is written as null in JSON when this is above 0.
+    /// Null when PSNR was not computed (set comparisons).</summary>
+    public long? Identical { get; init; }
+
     /// <summary>The best reconstructions by PSNR, highest first.</summary>
     public IReadOnlyList<EvalExample> Best { get; init; } = [];
 
@@ -65,18 +70,21 @@ public sealed record EvalResult
     public double? Metric(string key) => Metrics.FirstOrDefault(m => m.Key == key)?.Value;
 
     /// <summary>The flat JSON object: every metric by its key, then <c>n</c>, <c>items_per_second</c>, <c>gmacs</c>,
-    /// <c>wall_seconds</c>, <c>family</c>, <c>variant</c> and the data description. Non-finite values stay doubles
-    /// (serialise with named floating-point literals allowed).</summary>
+    /// <c>wall_seconds</c>, <c>family</c>, <c>variant</c> and the data description. Every number is finite or null:
+    /// <c>psnr</c> is null exactly when <c>identical</c> (the count of bit-exact reconstructions) is above 0, any
+    /// other metric is null when it is not a finite number (see the notes), <c>items_per_second</c> is null when the
+    /// reconstruct step took no measurable time.</summary>
     public IReadOnlyDictionary<string, object?> ToDictionary()
     {
         var d = new Dictionary<string, object?>();
-        foreach (var m in Metrics) d[m.Key] = m.Value;
+        foreach (var m in Metrics) d[m.Key] = IO.Json.FiniteOrNull(m.Value);
+        if (Identical is long identical) d["identical"] = identical;
         d["n"] = Count;
         if (ReferenceCount != Count) d["n_reference"] = ReferenceCount;
-        d["items_per_second"] = ItemsPerSecond;
-        d["reconstruct_seconds"] = ReconstructSeconds;
-        d["wall_seconds"] = WallSeconds;
-        d["gmacs"] = Gmacs;
+        d["items_per_second"] = IO.Json.FiniteOrNull(ItemsPerSecond);
+        d["reconstruct_seconds"] = IO.Json.FiniteOrNull(ReconstructSeconds);
+        d["wall_seconds"] = IO.Json.FiniteOrNull(WallSeconds);
+        d["gmacs"] = IO.Json.FiniteOrNull(Gmacs);
         d["latent_floats"] = LatentFloats;
         d["family"] = Family;
         d["variant"] = Variant;

@@ -58,6 +58,7 @@ public sealed class ReconstructionEvaluator : IDisposable
         MetricRun? run = null;
         long done = 0, target = Target(source);
         double reconstructSeconds = 0;
+        long identical = 0;
         int frames = 0, height = 0, width = 0;
         try
         {
@@ -69,21 +70,27 @@ public sealed class ReconstructionEvaluator : IDisposable
                     // Outside the batch's scope: the metric networks loaded here must outlive it.
                     (frames, height, width) = Geometry(batch.Pixels);
                     CheckFits(model, source, frames, height, width);
-                    run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: true, notes), _nets, Options);
+                    run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: true, notes, target, frames), _nets, Options);
                 }
                 using var scope = torch.NewDisposeScope();
                 var x = batch.Pixels.narrow(0, 0, take);
                 // The model sees the 8-bit image, as a PIL-based pipeline would feed it.
                 var reference = Quantization.To8Bit(x.to(device));
                 var timer = Stopwatch.StartNew();
-                var output = model.Reconstruct(reference.to(dtype));
+                var output = ReconstructNative(model, reference.to(dtype), batch.Sources, take);
                 if (device.type == DeviceType.CUDA) torch.cuda.synchronize(device);
                 timer.Stop();
                 reconstructSeconds += timer.Elapsed.TotalSeconds;
                 if (!output.shape.SequenceEqual(reference.shape))
-                    throw new ViTokException($"model {model.Variant} returned [{string.Join(", ", output.shape)}] for input [{string.Join(", ", reference.shape)}].");
+                    throw new ViTokException($"{Items(batch.Sources, take)}: model {model.Variant} returned [{string.Join(", ", output.shape)}] for input [{string.Join(", ", reference.shape)}].");
+                if (!IO.Finite.All(output))
+                {
+                    int bad = Enumerable.Range(0, take).First(i => !IO.Finite.All(output[i]));
+                    IO.Finite.CheckOutput(output[bad], batch.Sources[bad], "reconstructed pixels");
+                }
                 var reconstruction = Quantization.To8Bit(output);
                 double[] psnr = run.AddPairs(reference, reconstruction);
+                identical += psnr.Take(take).Count(double.IsPositiveInfinity);
                 double[] relative = RelativeErrors(reference, reconstruction);
                 for (int i = 0; i < take; i++)
                 {
@@ -112,9 +119,10 @@ public sealed class ReconstructionEvaluator : IDisposable
                 Variant = model.Variant,
                 ReconstructSeconds = reconstructSeconds,
                 ItemsPerSecond = reconstructSeconds > 0 ? done / reconstructSeconds : double.PositiveInfinity,
-                Gmacs = model.Gmacs(Math.Max(frames, 1), height, width),
-                LatentFloats = model.LatentFloats(Math.Max(frames, 1), height, width),
+                Gmacs = model.Gmacs(Math.Max(frames, 1), PadTo(height, model), PadTo(width, model)),
+                LatentFloats = model.LatentFloats(Math.Max(frames, 1), PadTo(height, model), PadTo(width, model)),
                 Skipped = loader.Skips.Count,
+                Identical = identical,
                 Best = best,
                 Worst = worst,
                 Notes = notes,
@@ -150,7 +158,7 @@ public sealed class ReconstructionEvaluator : IDisposable
                     if (run is null)
                     {
                         (frames, height, width) = geometry;
-                        run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: false, notes), _nets, Options);
+                        run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: false, notes, Math.Min(Target(reference), Target(test)), frames), _nets, Options);
                     }
                     else if (geometry != (frames, height, width))
                         throw new ViTokException($"{src.Location}: items of {Describe(geometry)}, but {reference.Location} has {Describe((frames, height, width))}; " +
@@ -187,6 +195,39 @@ public sealed class ReconstructionEvaluator : IDisposable
         }
     }
 
+    /// <summary>Reconstructs a batch at its native size, with the rule of <see cref="ImageCodec"/> (and so of
+    /// <c>vitok reconstruct</c>): the paper family pads height and width by edge replication to the patch multiple and
+    /// crops the reconstruction back; ViTok-v2 takes any size. Errors about one item name its source.</summary>
+    private static Tensor ReconstructNative(IAutoencoder model, Tensor x, IReadOnlyList<string> sources, int take)
+    {
+        try
+        {
+            if (model.Family != PaperConfig.FamilyName) return model.Reconstruct(x);
+            long h = x.shape[^2], w = x.shape[^1];
+            long padH = PadTo(h, model) - h, padW = PadTo(w, model) - w;
+            if (padH + padW == 0) return model.Reconstruct(x);
+            using var scope = torch.NewDisposeScope();
+            long[] pad = x.dim() == 5 ? [0, padW, 0, padH, 0, 0] : [0, padW, 0, padH];
+            var padded = F.pad(x, pad, PaddingModes.Replicate);
+            return model.Reconstruct(padded).narrow(-2, 0, h).narrow(-1, 0, w).contiguous().MoveToOuterDisposeScope();
+        }
+        catch (BatchItemException e) when (e.Index < take)
+        {
+            throw new ViTokException($"{sources[e.Index]}: {e.Detail}", e);
+        }
+        catch (ViTokException e) when (e is not BatchItemException)
+        {
+            throw new ViTokException($"{Items(sources, take)}: {e.Message}", e);
+        }
+    }
+
+    // The size the paper family sees: the next multiple of its patch (other families: unchanged).
+    private static long PadTo(long size, IAutoencoder model) =>
+        model.Family == PaperConfig.FamilyName ? (size + model.PatchSize - 1) / model.PatchSize * model.PatchSize : size;
+
+    private static string Items(IReadOnlyList<string> sources, int take) =>
+        take == 1 ? sources[0] : $"{sources[0]} (batch of {take}, up to {sources[take - 1]})";
+
     /// <summary>Frees the metric networks.</summary>
     public void Dispose() => _nets.Dispose();
 
@@ -206,16 +247,14 @@ public sealed class ReconstructionEvaluator : IDisposable
     private static string Describe((int Frames, int Height, int Width) g) =>
         g.Frames > 0 ? $"{g.Frames}-frame {g.Width}x{g.Height} clips" : $"{g.Width}x{g.Height} images";
 
-    // The paper family needs multiples of the patch (and tubelet); say so with the source and the fix before running.
+    // The paper family needs clips whose length is a multiple of the tubelet; say so with the source and the fix before
+    // running. Sizes that are not a multiple of the patch are padded (ReconstructNative), as `vitok reconstruct` does.
     private static void CheckFits(IAutoencoder model, IDataSource source, int frames, int height, int width)
     {
-        int p = model.PatchSize, q = model.TubeletSize;
+        int q = model.TubeletSize;
         if (model.Family != PaperConfig.FamilyName) return;
         if (frames == 0 && q > 1)
             throw new ViTokException($"{source.Location}: model {model.Variant} takes clips (tubelet q = {q}) but the data are images; give a video source.");
-        if (height % p != 0 || width % p != 0)
-            throw new ViTokException($"{source.Location}: items are {width}x{height}, not a multiple of the patch size {p} of {model.Variant}; " +
-                                     $"set --size to a multiple of {p} (e.g. {Math.Max(p, (int)Math.Round((double)height / p) * p)}).");
         if (frames > 0 && frames % q != 0)
             throw new ViTokException($"{source.Location}: clips have {frames} frames, not a multiple of the tubelet size {q} of {model.Variant}; " +
                                      $"set --frames to a multiple of {q}.");

@@ -107,6 +107,7 @@ public sealed class DitTrainer : IDisposable
     /// becomes <see cref="OnLog"/> from the first line on.</summary>
     public static DitTrainer Create(DitTrainConfig cfg, string runDir, LatentSet? latents = null, Action<string>? log = null)
     {
+        RunDirectory.RefuseForeign(runDir);
         var run = new RunDirectory(runDir);
         if (run.Checkpoints().Count > 0)
             throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another --out.");

@@ -96,6 +96,11 @@ public static class LatentDatasetEncoder
             using var scope = torch.NewDisposeScope();
             var x = Pad(torch.stack(pending.Select(s => s.ToTensor())), options.PadTo).to(device);
             var (m, lv, grid, isImage) = LatentCodec.Encode(tokenizer, x);
+            if (!Finite.All(m) || (lv is not null && !Finite.All(lv)))
+            {
+                int bad = Enumerable.Range(0, pending.Count).First(i => !Finite.All(m[i]) || (lv is not null && !Finite.All(lv[i])));
+                Finite.CheckOutput(lv is not null && Finite.All(m[bad]) ? lv[bad] : m[bad], pending[bad].Source, "latents");
+            }
             means.Add(m.cpu().DetachFromDisposeScope());
             if (lv is not null) logVars.Add(lv.cpu().DetachFromDisposeScope());
             labels.AddRange(pending.Select(s => (long)s.Label));

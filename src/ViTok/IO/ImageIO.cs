@@ -268,17 +268,37 @@ public static class ImageIO
         return q.bytes.ToArray();
     }
 
-    /// <summary>Writes a tensor [3, H, W] in [-1, 1] as an 8-bit PNG (atomically).</summary>
+    /// <summary>The PNG text keyword/value every PNG this tool writes carries (a <c>tEXt</c> chunk right after IHDR), so
+    /// that a later run can tell its own earlier outputs from files the user made (see <see cref="IsOwnPng"/>).</summary>
+    public const string PngSoftware = "ViTok.NET";
+
+    /// <summary>Writes a tensor [3, H, W] in [-1, 1] as an 8-bit RGB PNG (atomically); see
+    /// <see cref="SavePng(byte[], int, int, string)"/>. Throws <see cref="ViTokException"/> when the tensor holds NaN or
+    /// infinite values (nothing is written then).</summary>
+    /// <exception cref="ViTokException">Non-finite pixels, or the file cannot be written.</exception>
     public static void SavePng(Tensor image, string path)
     {
+        if (!Finite.All(image))
+            throw new ViTokException($"{path}: the image to write holds NaN or infinite values; nothing was written.");
         int h = (int)image.shape[1], w = (int)image.shape[2];
         SavePng(ToRgb8(image), h, w, path);
     }
 
-    /// <summary>Writes RGB bytes [H, W, 3] as an 8-bit PNG (atomically).</summary>
-    public static void SavePng(byte[] rgb, int height, int width, string path)
+    /// <summary>Writes RGB bytes [H, W, 3] as an 8-bit RGB PNG (IHDR colour type 2, bit depth 8, no alpha channel),
+    /// atomically, with a <c>tEXt</c> chunk <c>Software</c> = <see cref="PngSoftware"/>. The one PNG writer of the
+    /// project: reconstructions, decodes, samples, grids, contact sheets, report and demo images all come through here.</summary>
+    /// <exception cref="ViTokException">The file cannot be written (names <paramref name="path"/>).</exception>
+    public static void SavePng(byte[] rgb, int height, int width, string path) =>
+        AtomicFile.WriteAllBytes(path, EncodePng(rgb, height, width));
+
+    /// <summary>Encodes RGB bytes [H, W, 3] as 8-bit RGB PNG bytes (colour type 2, no alpha) carrying the
+    /// <c>Software</c> text chunk.</summary>
+    public static byte[] EncodePng(byte[] rgb, int height, int width)
     {
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        if (rgb.Length != height * width * 3)
+            throw new ArgumentException($"expected {width}x{height}x3 = {height * width * 3} bytes, got {rgb.Length}");
+        // Opaque RGB888x: Skia's PNG encoder drops the filler byte and writes colour type 2 (RGB), bit depth 8.
+        var info = new SKImageInfo(width, height, SKColorType.Rgb888x, SKAlphaType.Opaque);
         using var bitmap = new SKBitmap(info);
         var px = bitmap.GetPixelSpan();
         for (int i = 0; i < height * width; i++)
@@ -290,7 +310,65 @@ public static class ImageIO
         }
         using var image = SKImage.FromBitmap(bitmap);
         using var data = image.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException($"PNG encoding failed for {path}");
-        AtomicFile.Write(path, s => data.SaveTo(s));
+            ?? throw new InvalidOperationException($"PNG encoding failed for a {width}x{height} image");
+        byte[] png = data.ToArray();
+        if (png.Length < 33 || png[25] != 2 || png[24] != 8)
+            throw new InvalidOperationException($"the PNG encoder wrote colour type {png[25]}, bit depth {png[24]}; expected 8-bit RGB");
+        return InsertText(png, "Software", PngSoftware);
+    }
+
+    /// <summary>True when <paramref name="path"/> is a PNG written by this tool (it carries the <c>Software</c> text
+    /// chunk <see cref="PngSoftware"/> right after its IHDR).</summary>
+    public static bool IsOwnPng(string path)
+    {
+        try
+        {
+            using var f = File.OpenRead(path);
+            var head = ReadUpTo(f, 64);
+            byte[] chunk = TextChunk("Software", PngSoftware);
+            return head.Length >= 33 + chunk.Length && head.AsSpan(0, 8).SequenceEqual(PngSignature)
+                   && head.AsSpan(33, chunk.Length).SequenceEqual(chunk);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    // A tEXt chunk inserted after IHDR (8-byte signature + 25-byte IHDR chunk = offset 33).
+    private static byte[] InsertText(byte[] png, string keyword, string text)
+    {
+        byte[] chunk = TextChunk(keyword, text);
+        var result = new byte[png.Length + chunk.Length];
+        png.AsSpan(0, 33).CopyTo(result);
+        chunk.CopyTo(result, 33);
+        png.AsSpan(33).CopyTo(result.AsSpan(33 + chunk.Length));
+        return result;
+    }
+
+    private static byte[] TextChunk(string keyword, string text)
+    {
+        byte[] body = [.. "tEXt"u8, .. System.Text.Encoding.Latin1.GetBytes(keyword), 0, .. System.Text.Encoding.Latin1.GetBytes(text)];
+        var chunk = new byte[body.Length + 8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(chunk, body.Length - 4);
+        body.CopyTo(chunk, 4);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(4 + body.Length), Crc32(body));
+        return chunk;
+    }
+
+    // CRC-32 (ISO 3309, polynomial 0xEDB88320) over a chunk's type and data, as the PNG specification defines it.
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            c ^= b;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+        }
+        return c ^ 0xFFFFFFFF;
     }
 }

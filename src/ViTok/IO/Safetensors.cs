@@ -91,7 +91,9 @@ public static class Safetensors
         return new Header(entries, metadata, dataStart);
     }
 
-    /// <summary>Reads every tensor (on the CPU, in its stored dtype) and the metadata map.</summary>
+    /// <summary>Reads every tensor (on the CPU, in its stored dtype) and the metadata map. Floating-point tensors must be
+    /// finite: a NaN or infinity anywhere is refused, naming the tensor (<see cref="Finite.CheckWeights"/>).</summary>
+    /// <exception cref="ViTokException">Missing, truncated or malformed file, or a non-finite value.</exception>
     public static (Dictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path, Func<string, bool>? include = null)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
@@ -112,6 +114,7 @@ public static class Safetensors
             }
             result[e.Name] = t;
         }
+        Finite.CheckWeights(result, path);
         return (result, header.Metadata);
     }
 

@@ -8,7 +8,8 @@ namespace ViTok.IO;
 public static class StateDict
 {
     /// <summary>Checks <paramref name="tensors"/> against the module's state dict and copies them in (converting dtype
-    /// to the parameter's dtype). Throws a <see cref="ViTokException"/> describing every problem.</summary>
+    /// to the parameter's dtype). Throws a <see cref="ViTokException"/> describing every problem; a NaN or infinite
+    /// value in any tensor is refused, naming the tensor.</summary>
     public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source, string? hint = null)
     {
         var target = module.state_dict();
@@ -36,6 +37,7 @@ public static class StateDict
             sb.Append("\n  Check that the variant and channels match the checkpoint.");
             throw new ViTokException(sb.ToString());
         }
+        Finite.CheckWeights(target.Keys.Select(k => new KeyValuePair<string, Tensor>(k, tensors[k])), source);
         using var _ = torch.no_grad();
         foreach (var (k, t) in target)
             t.copy_(tensors[k]);

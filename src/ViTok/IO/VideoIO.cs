@@ -241,7 +241,7 @@ public static class VideoIO
         if ((long)frames * height * width * 3 > rgb.LongLength) throw new ArgumentException("fewer bytes than frames × height × width × 3");
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string tmp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
+        string tmp = AtomicFile.TempPathFor(full);
         var args = new List<string>
         {
             "-nostdin", "-hide_banner", "-loglevel", "error", "-y",

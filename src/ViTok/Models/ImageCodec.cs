@@ -10,6 +10,7 @@ namespace ViTok.Models;
 public static class ImageCodec
 {
     /// <summary>Encodes one image (no_grad, own dispose scope; deterministic latents).</summary>
+    /// <exception cref="ViTokException">The image is not [3, H, W], or the latents are not finite (names <paramref name="name"/>).</exception>
     public static ImageLatents Encode(IAutoencoder model, Tensor image, string name, int maxTokens = 256)
     {
         if (image.dim() != 3 || image.shape[0] != 3)
@@ -25,17 +26,29 @@ public static class ImageCodec
                 var x = image.unsqueeze(0).to(paper.ParameterDtype);
                 if (padH + padW > 0) x = F.pad(x, [0, padW, 0, padH], PaddingModes.Replicate);
                 using var latents = paper.Encode(x);
-                var z = latents.Z[0].to(ScalarType.Float32).MoveToOuterDisposeScope();
+                var z = latents.Z[0].to(ScalarType.Float32);
+                IO.Finite.CheckOutput(z, name, "latents");
+                z = z.MoveToOuterDisposeScope();
                 return new ImageLatents(name, z, (int)latents.Grid.H, (int)latents.Grid.W, h, w, h, w);
             }
             case V2Autoencoder v2:
             {
-                var batch = NaFlex.Patchify([image], v2.Config.PatchSize, maxTokens);
+                PatchBatch batch;
+                try
+                {
+                    batch = NaFlex.Patchify([image], v2.Config.PatchSize, maxTokens);
+                }
+                catch (BatchItemException e)
+                {
+                    throw new ViTokException($"{name}: {e.Detail}", e);
+                }
                 var z = v2.Encode(batch);                                           // [1, N, c]
                 int n = (int)batch.PatchMask[0].sum().item<long>();
                 var (ph, pw) = batch.Sizes()[0];
                 int p = v2.Config.PatchSize;
-                var real = z[0].narrow(0, 0, n).contiguous().MoveToOuterDisposeScope();
+                var real = z[0].narrow(0, 0, n).contiguous();
+                IO.Finite.CheckOutput(real, name, "latents");
+                real = real.MoveToOuterDisposeScope();
                 return new ImageLatents(name, real, (ph + p - 1) / p, (pw + p - 1) / p, h, w, ph, pw);
             }
             default:
@@ -44,6 +57,7 @@ public static class ImageCodec
     }
 
     /// <summary>Decodes one image's latents back to [3, ProcessedHeight, ProcessedWidth] (no_grad, own scope).</summary>
+    /// <exception cref="ViTokException">The latents do not fit the model, or the pixels are not finite (names the item).</exception>
     public static Tensor Decode(IAutoencoder model, ImageLatents latents)
     {
         using var scope = torch.NewDisposeScope();
@@ -55,8 +69,10 @@ public static class ImageCodec
             case PaperAutoencoder paper:
             {
                 var img = paper.Decode(latents.Z.unsqueeze(0), (1, latents.Rows, latents.Cols), asImage: true)[0];
-                return img.narrow(1, 0, latents.ProcessedHeight).narrow(2, 0, latents.ProcessedWidth)
-                    .to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
+                img = img.narrow(1, 0, latents.ProcessedHeight).narrow(2, 0, latents.ProcessedWidth)
+                    .to(ScalarType.Float32).contiguous();
+                IO.Finite.CheckOutput(img, latents.Name, "decoded pixels");
+                return img.MoveToOuterDisposeScope();
             }
             case V2Autoencoder v2:
             {
@@ -67,6 +83,7 @@ public static class ImageCodec
                     rows.unsqueeze(0), cols.unsqueeze(0), torch.tensor(new long[] { latents.ProcessedHeight }),
                     torch.tensor(new long[] { latents.ProcessedWidth }), p);
                 var img = v2.DecodeImages(latents.Z.unsqueeze(0), positions)[0];
+                IO.Finite.CheckOutput(img, latents.Name, "decoded pixels");
                 return img.MoveToOuterDisposeScope();
             }
             default:

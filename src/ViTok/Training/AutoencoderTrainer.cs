@@ -90,6 +90,7 @@ public sealed class AutoencoderTrainer : IDisposable
             var (family, variant, channels) = Autoencoders.Describe(cfg.InitFrom);
             cfg = cfg with { Family = family, Variant = variant, Channels = channels };
         }
+        RunDirectory.RefuseForeign(runDir);
         var run = new RunDirectory(runDir);
         if (run.Checkpoints().Count > 0)
             throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another --out.");

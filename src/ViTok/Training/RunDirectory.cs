@@ -22,6 +22,28 @@ public sealed class RunDirectory
         Directory.CreateDirectory(SampleDir);
     }
 
+    /// <summary>Refuses to start a new run in a folder that holds files but is not a run folder created by vitok (a run
+    /// folder always has a <c>checkpoints/</c> folder, made when the run starts): e.g. a pruned run that kept only
+    /// <c>model.safetensors</c>, or a user's own folder. A missing or empty folder is fine. Call it before anything is
+    /// written into <paramref name="root"/>.</summary>
+    /// <exception cref="ViTokException">The folder holds other files (names the folder and the first of them).</exception>
+    public static void RefuseForeign(string root, string option = "--out")
+    {
+        if (string.IsNullOrWhiteSpace(root)) throw new ViTokException($"{option}: the value is empty; give a folder for the run.");
+        if (File.Exists(root)) throw new ViTokException($"{option} {root}: is a file; give a folder for the run.");
+        if (!Directory.Exists(root)) return;
+        if (Directory.Exists(Path.Combine(root, "checkpoints"))) return;
+        // Lock and leftover temporary files say nothing about whose folder it is.
+        var entries = Directory.EnumerateFileSystemEntries(root)
+            .Select(Path.GetFileName)
+            .Where(n => n is not null && !n.EndsWith(".lock", StringComparison.OrdinalIgnoreCase) && !n.Contains(".tmp-", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        if (entries.Count == 0) return;
+        throw new ViTokException($"{option} {root}: the folder holds {entries.Count} entr{(entries.Count == 1 ? "y" : "ies")} ({string.Join(", ", entries.Take(3))}" +
+                                 $"{(entries.Count > 3 ? ", ..." : "")}) but is not a vitok run (no checkpoints/); a new run would replace or mix with them. " +
+                                 "Give a new or empty folder to --out.");
+    }
+
     /// <summary>The resolved config.</summary>
     public string ConfigPath => Path.Combine(Root, "config.json");
 

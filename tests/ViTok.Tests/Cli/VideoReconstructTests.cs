@@ -55,7 +55,7 @@ public class VideoReconstructTests
         string input = Path.Combine(dir, "clip.mp4");
         VideoIO.WriteMp4(torch.zeros(3, 4, 16, 16), input);
         string v2 = Path.Combine(AppContext.BaseDirectory, "Fixtures", "vitok-v2", "tiny-v2");
-        var (exit, _, err) = CliRunner.Run("reconstruct", input, "--checkpoint", v2, "--variant", "w64_d2_h4-w96_d3_h4/1x8x16", "-o", dir);
+        var (exit, _, err) = CliRunner.Run("reconstruct", input, "--checkpoint", v2, "--variant", "w64_d2_h4-w96_d3_h4/1x8x16", "-o", Path.Combine(dir, "out"));
         Assert.Equal(1, exit);
         Assert.Contains("needs a paper-family video model", err);
         Directory.Delete(dir, true);

@@ -150,20 +150,21 @@ public sealed class ReconstructionEvaluatorTests : IDisposable
     }
 
     [Fact]
-    public void ImagesOfTheWrongSizeForThePatchAreAUsageError()
+    public void ImagesNotAMultipleOfThePatchArePaddedLikeReconstruct()
     {
-        // Arrange: 30×30 images, patch 4.
+        // Arrange: 30×30 images, patch 4 (issue 19.11: one rule for native sizes, as `vitok reconstruct` pads).
         string folder = ImageFolder(2, 30);
         torch.manual_seed(0);
         using var model = new PaperAutoencoder(PaperConfig.FromVariant("Sw32d1h2-Bw32d1h2/4", 4));
         using var evaluator = new ReconstructionEvaluator(new EvalOptions { Metrics = [EvalMetrics.Psnr] });
 
         // Act
-        var e = Assert.Throws<ViTokException>(() => evaluator.Evaluate(model, DataSources.Open(folder)));
+        var r = evaluator.Evaluate(model, DataSources.Open(folder));
 
-        // Assert
-        Assert.Contains("--size", e.Message);
-        Assert.Contains("patch size 4", e.Message);
+        // Assert: metrics at the native 30×30; the cost is that of the padded 32×32 input.
+        Assert.Equal((2L, 30, 30), (r.Count, r.Height, r.Width));
+        Assert.True(double.IsFinite(r.Metric(EvalMetrics.Psnr)!.Value));
+        Assert.Equal(model.Gmacs(1, 32, 32), r.Gmacs);
     }
 
     [Fact]

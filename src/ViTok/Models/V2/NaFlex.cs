@@ -63,21 +63,21 @@ public static class NaFlex
         {
             var img = images[i];
             if (img.dim() != 3 || img.shape[0] != 3)
-                throw new ViTokException($"image {i} has shape [{string.Join(", ", img.shape)}]; expected an RGB tensor [3, H, W].");
+                throw new BatchItemException(i, $"has shape [{string.Join(", ", img.shape)}]; expected an RGB tensor [3, H, W].");
             img = img.to(ScalarType.Float32).to(device);
             int h = (int)img.shape[1], w = (int)img.shape[2];
             var (th, tw) = FitToTokenBudget(h, w, patch, maxTokens);
             if ((th, tw) != (h, w))
             {
                 if (!resize)
-                    throw new ViTokException($"image {i} ({w}x{h}) needs {(h + patch - 1) / patch * ((w + patch - 1) / patch)} patches of {patch} px "
+                    throw new BatchItemException(i, $"({w}x{h}) needs {(h + patch - 1) / patch * ((w + patch - 1) / patch)} patches of {patch} px "
                                              + $"but the token budget is {maxTokens}; raise the budget or allow resizing.");
                 img = ResizeBicubicAntialias(img, th, tw);
                 (h, w) = (th, tw);
             }
             int gh = (h + patch - 1) / patch, gw = (w + patch - 1) / patch, n = gh * gw;
             if (n > maxTokens) // the closed form keeps at least one patch per side, so extreme aspect ratios can overflow
-                throw new ViTokException($"image {i} ({images[i].shape[2]}x{images[i].shape[1]}) still needs {n} patches ({gh}×{gw}) after "
+                throw new BatchItemException(i, $"({images[i].shape[2]}x{images[i].shape[1]}) still needs {n} patches ({gh}×{gw}) after "
                                          + $"shrinking, more than the token budget {maxTokens}; its aspect ratio is too extreme for this budget. "
                                          + "Raise the budget or crop the image.");
             var padded = F.pad(img, [0, gw * patch - w, 0, gh * patch - h], PaddingModes.Constant, 0.0); // [3, gh·p, gw·p]

@@ -132,21 +132,21 @@ public sealed class NaFlexTests
     [Fact]
     public void Patchify_OverBudgetWithoutResize_Throws()
     {
-        var e = Assert.Throws<ViTokException>(() => NaFlex.Patchify([torch.zeros(3, 90, 135)], 8, 64, resize: false));
+        var e = Assert.Throws<BatchItemException>(() => NaFlex.Patchify([torch.zeros(3, 90, 135)], 8, 64, resize: false));
         Assert.Contains("token budget is 64", e.Message);
     }
 
     [Fact]
     public void Patchify_ExtremeAspectRatio_ThrowsClearly()
     {
-        var e = Assert.Throws<ViTokException>(() => NaFlex.Patchify([torch.zeros(3, 5000, 7)], 16, 4));
+        var e = Assert.Throws<BatchItemException>(() => NaFlex.Patchify([torch.zeros(3, 5000, 7)], 16, 4));
         Assert.Contains("aspect ratio is too extreme", e.Message);
     }
 
     [Fact]
     public void Patchify_WrongShape_Throws()
     {
-        var e = Assert.Throws<ViTokException>(() => NaFlex.Patchify([torch.zeros(1, 8, 8)], 4, 4));
+        var e = Assert.Throws<BatchItemException>(() => NaFlex.Patchify([torch.zeros(1, 8, 8)], 4, 4));
         Assert.Contains("expected an RGB tensor [3, H, W]", e.Message);
     }
 }
