@@ -1,3 +1,5 @@
+using ViTok.Training;
+
 namespace ViTok.Cli;
 
 /// <summary>Runs a command body with the CLI's error policy: a <see cref="ViTokException"/> (bad input) prints its
@@ -16,6 +18,13 @@ public static class CommandRunner
         try
         {
             return body();
+        }
+        catch (TrainingFailedException e)
+        {
+            // Already one line: what failed, at which step, the newest checkpoint and the resume command.
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (Environment.GetEnvironmentVariable("VITOK_VERBOSE") == "1") Console.Error.WriteLine(e.InnerException);
+            return RuntimeError;
         }
         catch (ViTokException e)
         {

@@ -26,7 +26,7 @@ public static class DemoCommand
             var o = defaults with { Minutes = parse.GetValue(minutes), Out = parse.GetValue(output)!, Data = parse.GetValue(data)!, Seed = parse.GetValue(seed) };
             if (!Directory.Exists(o.Data))
                 throw new ViTokException($"{o.Data}: Fashion-MNIST not found. Install it with `sudo apt-get install dataset-fashion-mnist`, or pass --data <folder with the IDX files>.");
-            var r = TokenizerDemo.Run(o, TrainingConsole.Run, Console.WriteLine);
+            var r = TokenizerDemo.Run(o, t => TrainingConsole.Run(t), Console.WriteLine);
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Format(inv, "test set ({0} images): ViTok PSNR {1:F2} dB, SSIM {2:F4} with {3} floats/image; bicubic RGB ({4} floats) {5:F2} dB, {6:F4}; bicubic grey ({7} floats) {8:F2} dB, {9:F4}",
                 r.EvalItems, r.Psnr, r.Ssim, r.LatentFloats, r.BaselineBicubicFloats, r.BaselineBicubicPsnr, r.BaselineBicubicSsim, r.BaselineBicubicGreyFloats, r.BaselineBicubicGreyPsnr, r.BaselineBicubicGreySsim));

@@ -22,11 +22,11 @@ public static class TrainCommand
             if ((resumeDir is null) == (outDir is null))
                 throw new ViTokException("give either --out runs/NAME (a new run) or --resume runs/NAME (continue one).");
             using var trainer = resumeDir is null
-                ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), overrides), outDir!, Data, Perceptual)
-                : AutoencoderTrainer.Resume(resumeDir, overrides, Data, Perceptual);
-            TrainingConsole.Run(trainer);
+                ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), overrides), outDir!, Data, Perceptual, Console.WriteLine)
+                : AutoencoderTrainer.Resume(resumeDir, overrides, Data, Perceptual, Console.WriteLine);
+            int exit = TrainingConsole.Run(trainer);
             Console.WriteLine($"run folder: {trainer.Run.Root} (model.safetensors, checkpoints/, samples/, metrics.jsonl, log.txt)");
-            return 0;
+            return exit;
         }));
         return cmd;
     }

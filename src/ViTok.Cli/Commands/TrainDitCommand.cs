@@ -25,6 +25,8 @@ public static class TrainDitCommand
             {
                 if (parse.GetValue(output) is not null || parse.GetValue(config) is not null)
                     throw new ViTokException("--resume takes the run folder's own config; use --set for steps and cadence, not --config/--out.");
+                // --latents with --resume points the run at its moved latents (checked to be the same encoding).
+                if (parse.GetValue(latents) is string moved) overrides = [.. overrides, "latents=" + System.Text.Json.JsonSerializer.Serialize(moved)];
                 trainer = DitTrainer.Resume(resumeDir, overrides, log: Console.WriteLine);
             }
             else
@@ -34,9 +36,10 @@ public static class TrainDitCommand
                 if (parse.GetValue(latents) is string l) cfg = cfg with { Latents = l };
                 trainer = DitTrainer.Create(cfg, outDir, log: Console.WriteLine);
             }
-            using (trainer) TrainingConsole.Run(trainer);
-            Console.WriteLine($"done at step {trainer.Step}: {trainer.Run.ModelPath}");
-            return 0;
+            int exit;
+            using (trainer) exit = TrainingConsole.Run(trainer);
+            Console.WriteLine($"{(exit == 0 ? "done" : "stopped")} at step {trainer.Step}: {trainer.Run.ModelPath}");
+            return exit;
         }));
         return cmd;
     }
