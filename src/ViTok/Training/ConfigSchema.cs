@@ -30,9 +30,14 @@ public static class ConfigSchema
     private static void Check(JsonObject obj, Type type, string prefix, string source)
     {
         var props = Properties(type).ToDictionary(p => p.Key, p => p.Property, StringComparer.Ordinal);
+        // Derived values (peak_lr) are written into config.json and checkpoints for people to read; they are ignored
+        // when read back, as the deserialiser does.
+        var derived = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => !p.CanWrite)
+            .Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, value) in obj)
         {
             string key = prefix + name;
+            if (derived.Contains(name)) continue;
             if (!props.TryGetValue(name, out var prop))
             {
                 string? near = props.Keys.Select(k => (k, d: Distance(k, name))).Where(x => x.d <= Math.Max(2, name.Length / 3)).OrderBy(x => x.d).Select(x => x.k).FirstOrDefault();
