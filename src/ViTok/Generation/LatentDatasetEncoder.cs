@@ -93,9 +93,9 @@ public static class LatentDatasetEncoder
         foreach (var file in LatentShards.Files(folder))
         {
             var (space, info) = LatentShards.ReadHeader(file);
-            string? why = info.TokenizerDigest is not null && info.TokenizerDigest != digest ? $"another tokenizer (other weights at {space.Tokenizer})"
-                : space.Tokenizer != path ? $"another tokenizer ({space.Tokenizer})"
+            string? why = space.Tokenizer != path ? $"another tokenizer ({space.Tokenizer})"
                 : space.Contract != contract ? $"another tokenizer ({space.Contract.Variant} at {space.Tokenizer})"
+                : info.TokenizerDigest is not null && info.TokenizerDigest != digest ? $"another tokenizer (other weights at {space.Tokenizer})"
                 : space.Source != source.Location ? $"another source ({space.Source})"
                 : null;
             if (why is not null)
