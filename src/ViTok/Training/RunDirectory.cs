@@ -121,17 +121,31 @@ public sealed partial class RunDirectory : IDisposable
     private static void AppendLine(string path, string line)
     {
         byte[] bytes = Utf8.GetBytes(line + "\n");
-        using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-        long before = fs.Seek(0, SeekOrigin.End);
+        long before = File.Exists(path) ? new FileInfo(path).Length : 0;
         try
         {
+            using var fs = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
             fs.Write(bytes);
-            fs.Flush();
         }
         catch (IOException)
         {
-            try { fs.SetLength(before); } catch (IOException) { /* the resume trims a torn last line */ }
+            CutBack(path, before);
             throw;
+        }
+    }
+
+    /// <summary>Truncates a regular file back to <paramref name="length"/> after a failed append (best effort: when
+    /// even that fails, the resume drops the torn line).</summary>
+    private static void CutBack(string path, long length)
+    {
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            if (fs.CanSeek && fs.Length > length) fs.SetLength(length);
+        }
+        catch (IOException)
+        {
+            // left for TruncateMetrics
         }
     }
 

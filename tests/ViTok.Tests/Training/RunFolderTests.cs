@@ -269,4 +269,34 @@ public class RunFolderTests
         var t = Assert.Throws<ViTokException>(() => new TensorTrainingData(torch.zeros(5, 3), null, 8, 0));
         Assert.Equal("the data hold 5 items, fewer than one batch (batch_size = 8); set batch_size to at most 5 or add data.", t.Message);
     }
+
+    [Fact]
+    public void AFullDiskWhileAppendingMetricsLeavesTheRunResumable()
+    {
+        // Arrange: after step 2 (whose checkpoint follows), metrics.jsonl becomes /dev/full: every write fails ENOSPC.
+        Assert.True(File.Exists("/dev/full"), "needs Linux's /dev/full");
+        string dir = NewRunDir();
+        string metrics = Path.Combine(dir, "metrics.jsonl"), kept = Path.Combine(dir, "metrics.kept");
+        var cfg = AutoencoderTrainerTests.Tiny(4) with { CheckpointEvery = 2 };
+        var t = AutoencoderTrainer.Create(cfg, dir, AutoencoderTrainerTests.Data, _ => null);
+        t.OnStep = s =>
+        {
+            if (s.Step != 1) return;
+            File.Move(metrics, kept);
+            File.CreateSymbolicLink(metrics, "/dev/full");
+        };
+
+        // Act
+        var e = Assert.Throws<TrainingFailedException>(() => t.RunLoop(CancellationToken.None));
+        t.Dispose();
+        File.Delete(metrics);
+        File.Move(kept, metrics);
+        using (var resumed = AutoencoderTrainer.Resume(dir, [], AutoencoderTrainerTests.Data, _ => null)) resumed.RunLoop(CancellationToken.None);
+
+        // Assert
+        Assert.StartsWith("training failed at step 3 while writing metrics.jsonl (IOException: No space left on device", e.Message);
+        Assert.EndsWith($"; the newest checkpoint is checkpoints/step_0000002.safetensors; resume with: vitok train --resume {Path.GetFullPath(dir)}", e.Message);
+        Assert.Equal([1, 2, 3, 4], File.ReadAllLines(metrics).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<int>()));
+        Directory.Delete(dir, true);
+    }
 }
