@@ -131,9 +131,12 @@ public sealed class AutoencoderTrainer : IDisposable
                        ?? throw new ViTokException($"{run.Root}: no checkpoint to resume from (checkpoints/step_*.safetensors).");
             var info = TrainState.ReadInfo(last);
             var (cfg, changes) = ResumeOverrides.Apply(info.Config, overrides, ResumableKeys, TrainConfigLoader.FromJson);
+            var edited = ResumeOverrides.DifferingKeys(run.ConfigPath, info.Config);
             AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
             var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), last) { OnLog = log };
             trainer.LogRemovedTemporaries();
+            if (edited.Count > 0)
+                trainer.Log($"config.json differed from the checkpoint in {string.Join(", ", edited)}: a resume reads the checkpoint's config; change allowed keys with --set key=value");
             foreach (var change in changes) trainer.Log($"resume override {change} (recorded in config.json)");
             int torn = run.TruncateMetrics(trainer.Step);
             if (torn > 0) trainer.Log($"metrics.jsonl: dropped {torn} unreadable line(s) left by an interrupted write");

@@ -154,9 +154,12 @@ public sealed class DitTrainer : IDisposable
                 if (latents is null) set.Dispose();
                 throw new ViTokException($"{cfg.Latents}: these latents differ from the ones the run was trained on (tokenizer, grid, classes or preprocessing).");
             }
+            var edited = ResumeOverrides.DifferingKeys(run.ConfigPath, info.Config);
             AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
             var trainer = new DitTrainer(cfg, run, set, latents is null, info.Space.Scale, last, log);
             trainer.LogRemovedTemporaries();
+            if (edited.Count > 0)
+                trainer.Log($"config.json differed from the checkpoint in {string.Join(", ", edited)}: a resume reads the checkpoint's config; change allowed keys with --set key=value");
             foreach (var change in changes) trainer.Log($"resume override {change} (recorded in config.json)");
             int torn = run.TruncateMetrics(trainer.Step);
             if (torn > 0) trainer.Log($"metrics.jsonl: dropped {torn} unreadable line(s) left by an interrupted write");

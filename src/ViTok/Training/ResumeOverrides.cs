@@ -40,6 +40,28 @@ public static class ResumeOverrides
         return (cfg, changes);
     }
 
+    /// <summary>The keys in which a run's <c>config.json</c> (possibly edited by hand) differs from the config of the
+    /// checkpoint a resume reads: such edits are not applied (the checkpoint's config is what the run is), so the
+    /// trainers say so and point at <c>--set</c>.</summary>
+    /// <param name="configPath">The run's config.json (missing or unreadable: reported as such).</param>
+    /// <param name="saved">The checkpoint's config.</param>
+    public static IReadOnlyList<string> DifferingKeys<T>(string configPath, T saved)
+    {
+        if (!File.Exists(configPath)) return [];
+        JsonObject? edited;
+        try
+        {
+            edited = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            edited = null;
+        }
+        if (edited is null) return ["(config.json is not a JSON object)"];
+        var before = JsonSerializer.SerializeToNode(saved, Json.Options)!.AsObject();
+        return [.. Diff(before, edited, "").Select(d => d.Key)];
+    }
+
     private static IEnumerable<(string Key, string Old, string New)> Diff(JsonObject a, JsonObject b, string prefix)
     {
         foreach (var name in a.Select(kv => kv.Key).Union(b.Select(kv => kv.Key)))

@@ -224,6 +224,10 @@ public class RunFolderTests
     {
         string dir = NewRunDir();
         using (var t = AutoencoderTrainer.Create(AutoencoderTrainerTests.Tiny(2), dir, AutoencoderTrainerTests.Data, _ => null)) t.RunLoop(CancellationToken.None);
+        string configPath = Path.Combine(dir, "config.json");
+        var handEdited = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        handEdited["lr"] = 0.5;
+        File.WriteAllText(configPath, handEdited.ToJsonString());
 
         var refused = Assert.Throws<ViTokException>(() => AutoencoderTrainer.Resume(dir, ["data=/new/place", "lr=0.1"], AutoencoderTrainerTests.Data, _ => null));
         var lines = new List<string>();
@@ -235,7 +239,9 @@ public class RunFolderTests
         Assert.Equal(["resume override data: null → \"/new/place\" (recorded in config.json)", "resume override steps: 2 → 3 (recorded in config.json)",
                       "resume override log_every: 10 → 1 (recorded in config.json)", "resume override workers: 2 → 0 (recorded in config.json)"],
                      lines.Where(l => l.StartsWith("resume override", StringComparison.Ordinal)));
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+        Assert.Contains("config.json differed from the checkpoint in lr: a resume reads the checkpoint's config; change allowed keys with --set key=value", lines);
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!;
+        Assert.Equal(0.002, config["lr"]!.GetValue<double>());
         Assert.Equal("/new/place", config["data"]!.GetValue<string>());
         Assert.Equal(0, config["workers"]!.GetValue<int>());
         Assert.Contains("resume override data: null → \"/new/place\" (recorded in config.json)", File.ReadAllText(Path.Combine(dir, "log.txt")));
