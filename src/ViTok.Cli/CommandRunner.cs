@@ -28,7 +28,7 @@ public static class CommandRunner
         }
         catch (ViTokException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            SafeConsole.Error($"error: {e.Message}");
             return UsageError;
         }
         catch (ViTok.Data.BadItemException e)
@@ -39,15 +39,19 @@ public static class CommandRunner
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled.");
+            SafeConsole.Error("cancelled.");
             return RuntimeError;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
-            if (Environment.GetEnvironmentVariable("VITOK_VERBOSE") == "1") Console.Error.WriteLine(e);
-            else Console.Error.WriteLine("(set VITOK_VERBOSE=1 for the stack trace)");
+            string message = e is IOException io && IsConsoleStream(io) ? $"cannot write the output ({e.Message})" : $"{e.GetType().Name}: {e.Message}";
+            SafeConsole.Error($"error: {message}");
+            if (Environment.GetEnvironmentVariable("VITOK_VERBOSE") == "1") SafeConsole.Error(e.ToString());
+            else SafeConsole.Error("(set VITOK_VERBOSE=1 for the stack trace)");
             return RuntimeError;
         }
     }
+
+    // An IOException thrown by a console write (stdout on a full disk or /dev/full) rather than by a file of the command.
+    private static bool IsConsoleStream(IOException e) => e.StackTrace?.Contains("System.ConsolePal", StringComparison.Ordinal) == true;
 }

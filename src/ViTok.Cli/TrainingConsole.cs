@@ -18,22 +18,47 @@ public static class TrainingConsole
 
     /// <summary>Runs an auto-encoder trainer to completion with progress and signal handling.</summary>
     /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
-    public static int Run(AutoencoderTrainer trainer) =>
+    public static int Run(AutoencoderTrainer trainer) => Run(trainer, false);
+
+    /// <summary>Runs an auto-encoder trainer; with <paramref name="toStderr"/> every line goes to stderr (stdout
+    /// carries <c>--json</c>). Writes the run folder's <c>loss.png</c> when training stops.</summary>
+    /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
+    public static int Run(AutoencoderTrainer trainer, bool toStderr) =>
         Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s"),
-            trainer.RunLoop);
+            trainer.RunLoop, trainer.Run.Root, toStderr);
 
     /// <summary>Runs a DiT trainer to completion with progress and signal handling.</summary>
     /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
-    public static int Run(DitTrainer trainer) =>
+    public static int Run(DitTrainer trainer) => Run(trainer, false);
+
+    /// <summary>Runs a DiT trainer; with <paramref name="toStderr"/> every line goes to stderr. Writes the run
+    /// folder's <c>loss.png</c> when training stops.</summary>
+    /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
+    public static int Run(DitTrainer trainer, bool toStderr) =>
         Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s"),
-            trainer.RunLoop);
+            trainer.RunLoop, trainer.Run.Root, toStderr);
+
+    /// <summary>Writes <c>loss.png</c> of a run folder; a failure to draw is reported on one line, never fatal.</summary>
+    public static void WriteLossCurve(string runFolder, Action<string> log)
+    {
+        try
+        {
+            if (ViTok.Plots.LossCurve.Write(runFolder) is string path) log($"loss curve: {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TypeInitializationException or DllNotFoundException)
+        {
+            SafeConsole.Error($"warning: could not draw the loss curve ({e.GetType().Name}: {e.Message}).");
+        }
+    }
 
     /// <summary>The shared loop: <paramref name="hookLog"/> and <paramref name="hookStep"/> install the trainer's
     /// callbacks (step index, description), <paramref name="runLoop"/> trains until done or cancelled.</summary>
-    private static int Run(int totalSteps, Func<int> step, string resumeCommand, string configJson, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep, Action<CancellationToken> runLoop)
+    private static int Run(int totalSteps, Func<int> step, string resumeCommand, string configJson, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep,
+        Action<CancellationToken> runLoop, string runFolder, bool toStderr)
     {
+        Action<string> plain = toStderr ? Console.Error.WriteLine : Console.WriteLine;
         using var cts = new CancellationTokenSource();
         int signalled = 0;
         void OnSignal(PosixSignalContext context)
@@ -47,12 +72,19 @@ public static class TrainingConsole
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         int startStep = step();
-        Console.WriteLine($"config: {configJson}");
-        bool live = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        plain($"config: {configJson}");
+        bool live = !toStderr && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!live)
         {
-            hookLog(Console.WriteLine);
-            runLoop(cts.Token);
+            hookLog(plain);
+            try
+            {
+                runLoop(cts.Token);
+            }
+            finally
+            {
+                WriteLossCurve(runFolder, plain);
+            }
         }
         else
         {
@@ -69,7 +101,14 @@ public static class TrainingConsole
                         task.Value = s + 1;
                         task.Description = Markup.Escape(description);
                     });
-                    runLoop(cts.Token);
+                    try
+                    {
+                        runLoop(cts.Token);
+                    }
+                    finally
+                    {
+                        WriteLossCurve(runFolder, line => AnsiConsole.MarkupLine(Markup.Escape(line)));
+                    }
                 });
         }
         int code = Volatile.Read(ref signalled);

@@ -22,29 +22,30 @@ public static class DataCommand
     }
 
     private sealed record SourceOptions(Argument<string> Path, Option<string?> Kind, Option<int> Frames, Option<int> FrameStride,
-        Option<double?> Fps, Option<bool> Test, Option<int> Count, Option<ulong> Seed, Option<int> Workers, Option<bool> AsJson);
+        Option<double?> Fps, SplitOption Split, AliasedOption<int> Count, AliasedOption<long> Seed, Option<int> Workers, Option<bool> AsJson);
 
     private static SourceOptions AddSourceOptions(Command cmd, int defaultWorkers)
     {
         var o = new SourceOptions(
             new Argument<string>("path") { Description = "Folder, file list, video, tar shard(s); 'fashion-mnist', 'moving-fashion-mnist' or 'synthetic' for built-in sources." },
             new Option<string?>("--kind") { Description = $"Source kind: {string.Join("|", DataSources.Kinds)} (default: detect from the path)." },
-            new Option<int>("--frames") { Description = "Frames per clip T for videos (0 = default 16).", DefaultValueFactory = _ => 0 },
-            new Option<int>("--frame-stride") { Description = "Take every n-th video frame.", DefaultValueFactory = _ => 1 },
-            new Option<double?>("--fps") { Description = "Resample videos to this frame rate instead of striding." },
-            new Option<bool>("--test") { Description = "Fashion-MNIST: use the 10k test split." },
-            new Option<int>("--count") { Description = "Generated sources: number of clips (0 = default).", DefaultValueFactory = _ => 0 },
-            new Option<ulong>("--seed") { Description = "Seed of shuffles, transforms and generated content.", DefaultValueFactory = _ => 0UL },
-            new Option<int>("--workers") { Description = "Decoding threads.", DefaultValueFactory = _ => defaultWorkers },
-            new Option<bool>("--json") { Description = "Print JSON instead of text." });
+            new Option<int>("--frames") { Description = "Frames per clip T for videos (0 = default 16).", DefaultValueFactory = _ => 0 }.Range(0, 4096),
+            new Option<int>("--frame-stride") { Description = "Take every n-th video frame.", DefaultValueFactory = _ => 1 }.Range(1, 10000),
+            new Option<double?>("--fps") { Description = "Resample videos to this frame rate instead of striding." }.Range(0.01, 1000),
+            new SplitOption("train"),
+            CommonOptions.Count("Generated sources (moving-fashion-mnist, synthetic): number of clips (0 = default).", 0, 0),
+            CommonOptions.Seed("Seed of shuffles, transforms and generated content."),
+            new Option<int>("--workers") { Description = "Decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => defaultWorkers }.Range(0, 256),
+            CommonOptions.Json("Print JSON instead of text."));
+        o.Path.Validators.Add(r => { if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[0].Value)) r.AddError("path: the value is empty; name a folder, file list, video, tar shard or a built-in source"); });
         cmd.Arguments.Add(o.Path);
         cmd.Options.Add(o.Kind);
         cmd.Options.Add(o.Frames);
         cmd.Options.Add(o.FrameStride);
         cmd.Options.Add(o.Fps);
-        cmd.Options.Add(o.Test);
-        cmd.Options.Add(o.Count);
-        cmd.Options.Add(o.Seed);
+        o.Split.AddTo(cmd);
+        o.Count.AddTo(cmd);
+        o.Seed.AddTo(cmd);
         cmd.Options.Add(o.Workers);
         cmd.Options.Add(o.AsJson);
         return o;
@@ -64,9 +65,9 @@ public static class DataCommand
                 Fps = parse.GetValue(o.Fps),
                 Start = start,
             },
-            TestSplit = parse.GetValue(o.Test),
-            Count = parse.GetValue(o.Count),
-            Seed = parse.GetValue(o.Seed),
+            TestSplit = o.Split.IsTest(parse),
+            Count = o.Count.Get(parse),
+            Seed = (ulong)o.Seed.Get(parse),
         });
     }
 
@@ -75,7 +76,7 @@ public static class DataCommand
         var cmd = new Command("inspect", "Count items, readable and skipped (by reason), classes and sizes; optionally write a contact sheet.");
         var o = AddSourceOptions(cmd, 2);
         var sheet = new Option<string?>("--sheet") { Description = "Write a contact sheet PNG of samples after the transforms." };
-        var size = new Option<int>("--size") { Description = "Side of the contact sheet's samples.", DefaultValueFactory = _ => 128 };
+        var size = new Option<int>("--size") { Description = "Side of the contact sheet's samples.", DefaultValueFactory = _ => 128 }.Range(1, 4096);
         var eval = new Option<bool>("--eval") { Description = "Show the eval transform on the sheet instead of the training one." };
         cmd.Options.Add(sheet);
         cmd.Options.Add(size);
@@ -89,7 +90,7 @@ public static class DataCommand
             string? sheetPath = parse.GetValue(sheet);
             IDataSource? sheetSource = sheetPath is null ? null
                 : Open(parse, o, parse.GetValue(eval) ? ImageTransform.ForEval(s) : ImageTransform.ForTraining(s), ClipStart.Random);
-            var r = DataInspector.Inspect(source, parse.GetValue(o.Workers), sheetPath, sheetSource, seed: parse.GetValue(o.Seed));
+            var r = DataInspector.Inspect(source, parse.GetValue(o.Workers), sheetPath, sheetSource, seed: (ulong)o.Seed.Get(parse));
             if (parse.GetValue(o.AsJson)) Console.WriteLine(ToJson(r).ToJsonString(Json));
             else PrintText(r);
             if (r.Readable == 0)
@@ -106,9 +107,9 @@ public static class DataCommand
     {
         var cmd = new Command("bench", "Measure items per second through the whole pipeline (decode, transform, batch tensors).");
         var o = AddSourceOptions(cmd, 2);
-        var size = new Option<int>("--size") { Description = "Output side (training transform).", DefaultValueFactory = _ => 256 };
-        var batch = new Option<int>("--batch-size") { Description = "Items per batch.", DefaultValueFactory = _ => 32 };
-        var seconds = new Option<double>("--seconds") { Description = "How long to measure after the first batch.", DefaultValueFactory = _ => 10.0 };
+        var size = new Option<int>("--size") { Description = "Output side (training transform).", DefaultValueFactory = _ => 256 }.Range(1, InfoCommand.MaxSide);
+        var batch = new Option<int>("--batch-size") { Description = "Items per batch.", DefaultValueFactory = _ => 32 }.Range(1, 65536);
+        var seconds = new Option<double>("--seconds") { Description = "How long to measure after the first batch.", DefaultValueFactory = _ => 10.0 }.Range(0.1, 86400);
         var shard = new Option<string>("--shard") { Description = "Read only shard i of N (i/N), as one of N processes would.", DefaultValueFactory = _ => "0/1" };
         cmd.Options.Add(shard);
         cmd.Options.Add(size);
@@ -123,7 +124,7 @@ public static class DataCommand
             {
                 Workers = parse.GetValue(o.Workers),
                 BatchSize = parse.GetValue(batch),
-                Seed = parse.GetValue(o.Seed),
+                Seed = (ulong)o.Seed.Get(parse),
                 DropLast = true,
                 Shard = ShardSpec.Parse(parse.GetValue(shard)!),
                 Log = Console.Error,

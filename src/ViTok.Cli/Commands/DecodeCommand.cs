@@ -11,9 +11,11 @@ public static class DecodeCommand
     public static Command Create()
     {
         var input = new Argument<string>("latents") { Description = "A latents file written by vitok encode." };
-        var output = new Option<string>("-o", "--output") { Description = "Output folder.", Required = true };
+        var output = CommonOptions.Output("Output folder.", required: true);
+        var json = CommonOptions.Json("Print one JSON object: output, files.");
         var model = new ModelOptions();
-        var cmd = new Command("decode", "Decode a latent file into 8-bit PNGs named after the encoded images.") { input, output };
+        var cmd = new Command("decode", "Decode a latent file into 8-bit PNGs named after the encoded images.") { input, json };
+        output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -24,15 +26,19 @@ public static class DecodeCommand
                 using var ae = model.Load(parse);
                 if (contract.Family != ae.Family || contract.Variant != ae.Variant || contract.Channels != ae.Channels)
                     throw new ViTokException($"{path}: latents of {contract.Family} {contract.Variant} (c = {contract.Channels}) cannot be decoded by {ae.Family} {ae.Variant} (c = {ae.Channels}); pass the checkpoint that encoded them.");
-                string outDir = parse.GetValue(output)!;
+                string outDir = output.Get(parse)!;
+                bool asJson = parse.GetValue(json);
+                var files = new System.Text.Json.Nodes.JsonArray();
                 Directory.CreateDirectory(outDir);
                 foreach (var item in items)
                 {
                     using var image = ImageCodec.Decode(ae, item);
                     string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(item.Name) + ".png");
                     ImageIO.SavePng(image, dest);
-                    Console.WriteLine($"{item.Name} -> {dest}");
+                    JsonOut.Log(asJson)($"{item.Name} -> {dest}");
+                    files.Add(Path.GetFullPath(dest));
                 }
+                if (asJson) JsonOut.Print(new System.Text.Json.Nodes.JsonObject { ["output"] = Path.GetFullPath(outDir), ["files"] = files });
             }
             finally
             {

@@ -5,7 +5,7 @@ using ViTok.Models;
 namespace ViTok.Cli.Commands;
 
 /// <summary>The options of the commands that sample a trained DiT: <c>--dit</c>, <c>--tokenizer</c> (default: the path
-/// recorded in the DiT), <c>--cfg</c>, <c>--steps</c>, <c>--seed</c>, <c>--device</c>.</summary>
+/// recorded in the DiT), <c>--cfg</c>, <c>--steps</c>, <c>--seed</c>, <c>--device</c>, <c>--dtype</c>.</summary>
 public sealed class DitOptions(double defaultCfg)
 {
     /// <summary><c>--dit</c>.</summary>
@@ -15,34 +15,39 @@ public sealed class DitOptions(double defaultCfg)
     public Option<string?> Tokenizer { get; } = new("--tokenizer") { Description = "Tokenizer checkpoint (default: the one recorded with the latents)." };
 
     /// <summary><c>--cfg</c>.</summary>
-    public Option<double> Cfg { get; } = new("--cfg") { Description = "Classifier-free guidance scale (1 = conditional model only).", DefaultValueFactory = _ => defaultCfg };
+    public Option<double> Cfg { get; } = new Option<double>("--cfg") { Description = "Classifier-free guidance scale (1 = conditional model only), 0 to 100.", DefaultValueFactory = _ => defaultCfg }.Range(0, 100);
 
     /// <summary><c>--steps</c>.</summary>
-    public Option<int?> Steps { get; } = new("--steps") { Description = "Sampler steps (default: the checkpoint's, 250 DDIM or 50 Euler)." };
+    public Option<int?> Steps { get; } = new Option<int?>("--steps") { Description = "Sampler steps, 1 to 10000 (default: the checkpoint's, 250 DDIM or 50 Euler)." }.Range(1, 10000);
 
     /// <summary><c>--seed</c>.</summary>
-    public Option<long> Seed { get; } = new("--seed") { Description = "Seed of the noise.", DefaultValueFactory = _ => 0L };
+    public AliasedOption<long> Seed { get; } = CommonOptions.Seed("Seed of the noise (and of generated data sources' content).");
 
     /// <summary><c>--device</c>.</summary>
     public Option<string> Device { get; } = CommonOptions.Device();
 
+    /// <summary><c>--dtype</c> of the DiT and the tokenizer.</summary>
+    public Option<string> DType { get; } = CommonOptions.DType();
+
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Dit, Tokenizer, Cfg, Steps, Seed, Device }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Dit, Tokenizer, Cfg, Steps, Device, DType }) cmd.Options.Add(o);
+        Seed.AddTo(cmd);
     }
 
     /// <summary>Loads the DiT and its tokenizer (checked against the latent contract).</summary>
     public (DitCheckpoint.Contents Generator, IAutoencoder Tokenizer) Load(ParseResult parse)
     {
         var device = CommonOptions.ParseDevice(parse.GetValue(Device)!);
-        var gen = DitCheckpoint.Load(parse.GetValue(Dit)!, device);
+        var dtype = CommonOptions.ParseDType(parse.GetValue(DType)!);
+        var gen = DitCheckpoint.Load(parse.GetValue(Dit)!, device, dtype);
         try
         {
             string path = parse.GetValue(Tokenizer) ?? gen.Space.Tokenizer;
             if (!File.Exists(path) && !Directory.Exists(path))
                 throw new ViTokException($"{path}: the tokenizer recorded with the latents is not there; pass --tokenizer <checkpoint>.");
-            var tok = Autoencoders.Load(path, null, device);
+            var tok = Autoencoders.Load(path, null, device, dtype);
             tok.Module.eval();
             var c = gen.Space.Contract;
             if (tok.Family != c.Family || tok.Variant != c.Variant || tok.Channels != c.Channels)

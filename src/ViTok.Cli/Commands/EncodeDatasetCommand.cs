@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using ViTok.Data;
 using ViTok.Generation;
 
@@ -12,32 +13,55 @@ public static class EncodeDatasetCommand
     {
         var model = new ModelOptions();
         var source = new SourceOptions();
-        var output = new Option<string>("-o", "--output") { Description = "Output folder of shard_NNNNN.safetensors.", Required = true };
-        var padTo = new Option<int>("--pad-to") { Description = "Pad items centred with black to S×S before encoding (e.g. Fashion-MNIST 28 → 32).", DefaultValueFactory = _ => 0 };
+        var output = CommonOptions.Output("Output folder of shard_NNNNN.safetensors.", required: true);
+        var padTo = new Option<int>("--pad-to") { Description = "Pad items centred with black to S×S before encoding (e.g. Fashion-MNIST 28 → 32).", DefaultValueFactory = _ => 0 }.Range(0, 16384);
         var shard = new Option<string>("--shard") { Description = "Write only the shards j with j mod N = i (i/N), as one of N processes.", DefaultValueFactory = _ => "0/1" };
-        var shardSize = new Option<int>("--shard-size") { Description = "Source items per shard file.", DefaultValueFactory = _ => 4096 };
-        var batch = new Option<int>("--batch-size") { Description = "Items per tokenizer call.", DefaultValueFactory = _ => 64 };
-        var workers = new Option<int>("--workers") { Description = "Decoding threads.", DefaultValueFactory = _ => 2 };
-        var limit = new Option<long>("--limit") { Description = "Encode only the first N items of the source (0 = all).", DefaultValueFactory = _ => 0 };
+        var shardSize = new Option<int>("--shard-size") { Description = "Source items per shard file.", DefaultValueFactory = _ => 4096 }.Range(1);
+        var batch = new Option<int>("--batch-size") { Description = "Items per tokenizer call.", DefaultValueFactory = _ => 64 }.Range(1, 65536);
+        var workers = new Option<int>("--workers") { Description = "Decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => 2 }.Range(0, 256);
+        var count = CommonOptions.Count("Encode only the first N items of the source (0 = all; generated sources: generate N).", 0, 0, "--limit");
+        var seed = CommonOptions.Seed("Seed of generated sources' content.", 0, oldDataSeed: true);
+        var json = CommonOptions.Json("Print one JSON object: shards_written, shards_skipped, items_encoded, output, grid, channels.");
         var cmd = new Command("encode-dataset", "Encode a data source into sharded latents (posterior mean and log-variance, labels, the latent contract and the " +
-                                                "tokenizer path) for train-dit. Finished shards are skipped, so rerunning resumes.") { output, padTo, shard, shardSize, batch, workers, limit };
+                                                "tokenizer path) for train-dit. Finished shards are skipped, so rerunning resumes.") { padTo, shard, shardSize, batch, workers, json };
+        output.AddTo(cmd);
+        count.AddTo(cmd);
+        seed.AddTo(cmd);
         model.AddTo(cmd);
         source.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            bool asJson = parse.GetValue(json);
+            var log = JsonOut.Log(asJson);
+            var shardSpec = ShardSpec.Parse(parse.GetValue(shard)!);
             using var tokenizer = model.Load(parse);
-            var data = source.Open(parse);
+            int n = count.Get(parse);
+            var data = source.Open(parse, n, seed.Get(parse));
+            string outDir = output.Get(parse)!;
             var report = LatentDatasetEncoder.Run(tokenizer, parse.GetValue(model.Checkpoint)!, data, new EncodeDatasetOptions
             {
-                Output = parse.GetValue(output)!,
+                Output = outDir,
                 PadTo = parse.GetValue(padTo),
-                Shard = ShardSpec.Parse(parse.GetValue(shard)!),
+                Shard = shardSpec,
                 ShardSize = parse.GetValue(shardSize),
                 BatchSize = parse.GetValue(batch),
                 Workers = parse.GetValue(workers),
-                Limit = parse.GetValue(limit),
+                Limit = n,
                 Preprocessing = source.Describe(parse),
-            }, Console.WriteLine);
+            }, log);
+            if (asJson)
+            {
+                JsonOut.Print(new JsonObject
+                {
+                    ["output"] = Path.GetFullPath(outDir),
+                    ["shards_written"] = report.ShardsWritten,
+                    ["shards_skipped"] = report.ShardsSkipped,
+                    ["items_encoded"] = report.ItemsEncoded,
+                    ["grid"] = report.Space is null ? null : new JsonArray(report.Space.Grid.Select(g => (JsonNode?)JsonValue.Create(g)).ToArray()),
+                    ["channels"] = report.Space?.Contract.Channels,
+                });
+                return 0;
+            }
             string grid = report.Space is null ? "" : $", grid {string.Join("×", report.Space.Grid)} of c = {report.Space.Contract.Channels}";
             Console.WriteLine($"{report.ShardsWritten} shard(s) written, {report.ShardsSkipped} already complete, {report.ItemsEncoded} items encoded{grid}");
             return 0;

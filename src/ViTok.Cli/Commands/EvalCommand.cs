@@ -16,12 +16,13 @@ public static class EvalCommand
     {
         var model = new ModelOptions();
         model.Checkpoint.Required = false;
-        var data = new Option<string>("--data") { Description = "Data: a folder of images or videos, a file list, tar shards, or fashion-mnist / moving-fashion-mnist / synthetic.", Required = true };
+        var data = new SourceOptions().Data;
         var kind = new Option<string?>("--kind") { Description = $"Source kind: {string.Join("|", DataSources.Kinds)} (default: detect from the path)." };
-        var n = new Option<int>("--n") { Description = "Items (images or clips) to evaluate: the first N of the source.", DefaultValueFactory = _ => new EvalOptions().Count };
-        var size = new Option<int>("--size") { Description = "Eval transform: resize the short side to S and centre-crop S×S (0 = native size).", DefaultValueFactory = _ => 0 };
-        var frames = new Option<int>("--frames") { Description = "Frames per clip T for video sources.", DefaultValueFactory = _ => 16 };
-        var split = new Option<string>("--split") { Description = "Fashion-MNIST split: test (10k) or train (60k).", DefaultValueFactory = _ => "test" };
+        var n = CommonOptions.Count("Items (images or clips) to evaluate: the first N of the source.", new EvalOptions().Count, 1, "--n");
+        var size = new Option<int>("--size") { Description = $"Eval transform: resize the short side to S and centre-crop S×S (0 = native size; at most {InfoCommand.MaxSide}).", DefaultValueFactory = _ => 0 }.Range(0, InfoCommand.MaxSide);
+        var frames = new Option<int>("--frames") { Description = "Frames per clip T for video sources.", DefaultValueFactory = _ => 16 }.Range(1, 4096);
+        var split = new SplitOption("test");
+        var seed = CommonOptions.Seed("Seed of generated sources' content (moving-fashion-mnist, synthetic).");
         var metrics = new Option<string[]>("--metrics")
         {
             Description = $"Metrics to compute (comma or space separated): {string.Join(", ", EvalMetrics.All)}. Default: every metric whose weights are available.",
@@ -31,26 +32,27 @@ public static class EvalCommand
         var lpips = new Option<string?>("--lpips-weights") { Description = "Folder holding vgg16-397923af.pth and LPIPS's vgg.pth: enables LPIPS." };
         var i3d = new Option<string?>("--i3d") { Description = "StyleGAN-V's i3d_torchscript.pt: enables FVD for videos." };
         var generated = new Option<string?>("--generated") { Description = "Compare these generated samples with --data (gFID/gIS/gFVD) instead of reconstructing." };
-        var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize };
-        var workers = new Option<int>("--workers") { Description = "Data decoding threads.", DefaultValueFactory = _ => new EvalOptions().Workers };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object (keys: the metrics, n, items_per_second, gmacs, wall_seconds, family, variant, ...)." };
-        var output = new Option<string?>("--out") { Description = "Write a Markdown report here, with the best/worst grid PNG beside it." };
+        var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize }.Range(1, 65536);
+        var workers = new Option<int>("--workers") { Description = "Data decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => new EvalOptions().Workers }.Range(0, 256);
+        var json = CommonOptions.Json("Print one JSON object (keys: the metrics, n, items_per_second, gmacs, wall_seconds, family, variant, ...).");
+        var output = CommonOptions.Output("Write a Markdown report here, with the best/worst grid PNG beside it.", required: false);
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +
                                       "its throughput and GMACs, and a Markdown report.")
         {
-            data, kind, n, size, frames, split, metrics, fid, lpips, i3d, generated, batch, workers, json, output,
+            data, kind, size, frames, metrics, fid, lpips, i3d, generated, batch, workers, json,
         };
+        n.AddTo(cmd);
+        split.AddTo(cmd);
+        seed.AddTo(cmd);
+        output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
             string? checkpoint = parse.GetValue(model.Checkpoint), generatedPath = parse.GetValue(generated);
             if (checkpoint is null == generatedPath is null)
                 throw new ViTokException("give either --checkpoint (reconstruction metrics) or --generated (generated samples vs --data).");
-            int s = parse.GetValue(size), t = parse.GetValue(frames), count = parse.GetValue(n);
-            if (s < 0) throw new ViTokException($"--size must be 0 (native) or positive (got {s}).");
-            if (t < 1) throw new ViTokException($"--frames must be positive (got {t}).");
-            string splitName = parse.GetValue(split)!;
-            if (splitName is not ("test" or "train")) throw new ViTokException($"--split '{splitName}': expected test or train.");
+            int s = parse.GetValue(size), t = parse.GetValue(frames), count = n.Get(parse);
+            bool testSplit = split.IsTest(parse);
             var options = new EvalOptions
             {
                 Count = count,
@@ -69,8 +71,9 @@ public static class EvalCommand
                     Kind = parse.GetValue(kind),
                     Transform = s > 0 ? ImageTransform.ForEval(s) : ImageTransform.None,
                     Clip = new ClipOptions { Frames = t, Start = ClipStart.Even },
-                    TestSplit = splitName == "test",
+                    TestSplit = testSplit,
                     Count = count,
+                    Seed = (ulong)seed.Get(parse),
                 });
                 // Files the source does not take are counted and named, never dropped silently.
                 if (IgnoredFile.Summary(source.Ignored) is { } ignored)
@@ -92,7 +95,7 @@ public static class EvalCommand
             }
             Console.Error.WriteLine();
 
-            string? report = parse.GetValue(output);
+            string? report = output.Get(parse);
             string? grid = report is null ? null : EvalReport.Write(result, report, checkpoint);
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(result.ToDictionary(), ViTok.IO.Json.Compact));

@@ -13,13 +13,14 @@ public static class EvalGenCommand
     {
         var dit = new DitOptions(1.5);
         var source = new SourceOptions();
-        var n = new Option<int>("--n") { Description = "Generated samples (class-balanced); at least 1000 for a meaningful distance.", DefaultValueFactory = _ => 1000 };
-        var nReal = new Option<int>("--n-real") { Description = "Real items in the reference set (0 = as many as --n).", DefaultValueFactory = _ => 0 };
+        var n = CommonOptions.Count("Generated samples (class-balanced); at least 1000 for a meaningful distance.", 1000, 2, "--n");
+        var nReal = new Option<int>("--n-real") { Description = "Real items in the reference set (0 = as many as --count).", DefaultValueFactory = _ => 0 }.Range(0);
         var fid = new Option<string?>("--fid-weights") { Description = "pytorch-fid's pt_inception-2015-12-05-6726825d.pth: report FID instead of fd_resnet18." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var batch = new Option<int>("--batch-size") { Description = "Samples per DiT / tokenizer call.", DefaultValueFactory = _ => 64 };
+        var json = CommonOptions.Json("Print one JSON object: the metric (fd_resnet18 or fid), <metric>_per_class, samples, real_samples, cfg, steps, sampler.");
+        var batch = new Option<int>("--batch-size") { Description = "Samples per DiT / tokenizer call.", DefaultValueFactory = _ => 64 }.Range(1, 65536);
         var cmd = new Command("eval-gen", "Fréchet distance of generated samples to real data, overall and per class (real items are padded like the latents were).")
-            { n, nReal, fid, json, batch };
+            { nReal, fid, json, batch };
+        n.AddTo(cmd);
         dit.AddTo(cmd);
         source.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -29,13 +30,13 @@ public static class EvalGenCommand
             using (tokenizer)
             {
                 bool asJson = parse.GetValue(json);
-                var report = GenerationEvaluator.Run(gen, tokenizer, source.Open(parse), new GenerationEvalOptions
+                var report = GenerationEvaluator.Run(gen, tokenizer, source.Open(parse, 0, dit.Seed.Get(parse)), new GenerationEvalOptions
                 {
-                    Samples = parse.GetValue(n),
+                    Samples = n.Get(parse),
                     RealSamples = parse.GetValue(nReal),
                     Cfg = parse.GetValue(dit.Cfg),
                     Steps = parse.GetValue(dit.Steps),
-                    Seed = parse.GetValue(dit.Seed),
+                    Seed = dit.Seed.Get(parse),
                     FidWeights = parse.GetValue(fid),
                     BatchSize = parse.GetValue(batch),
                 }, asJson ? null : Console.WriteLine);

@@ -15,7 +15,7 @@ public static class FdCommand
     {
         var a = new Argument<FileInfo>("a") { Description = "Features [N, D] as .npy (float32 or float64)." };
         var b = new Argument<FileInfo>("b") { Description = "Features [M, D] as .npy, same D." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with the key frechet_distance." };
+        var json = CommonOptions.Json("Print one JSON object with the key frechet_distance.");
         var cmd = new Command("fd", "Fréchet distance between Gaussians fitted to two feature sets (float64; copes with " +
                                    "fewer samples than dimensions).") { a, b, json };
         cmd.SetAction(parse => CommandRunner.Run(() =>

@@ -13,10 +13,10 @@ public static class InfoCommand
     {
         var variant = new Argument<string>("variant") { Description = "Model variant, e.g. S-B/16, S-B/4x8 (paper) or Ld4-Ld24/1x16x64 (v2)." };
         var family = new Option<string>("--family") { Description = "Model family: paper or v2.", DefaultValueFactory = _ => "paper" };
-        var channels = new Option<int>("--channels") { Description = "Latent channels c (paper family).", DefaultValueFactory = _ => 16 };
+        var channels = new Option<int>("--channels") { Description = "Latent channels c (paper family).", DefaultValueFactory = _ => 16 }.Range(1, 4096);
         var size = new Option<string>("--size") { Description = "Input size S or HxW.", DefaultValueFactory = _ => "256" };
-        var frames = new Option<int?>("--frames") { Description = "Frames T (default 1 for images, 16 when q > 1)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var frames = new Option<int?>("--frames") { Description = "Frames T, 1 to 4096 (default 1 for images, 16 when q > 1)." }.Range(1, 4096);
+        var json = CommonOptions.Json("Print one JSON object: family, variant, channels, frames, height, width, tokens, latent_floats, params_*, gmacs_*.");
         var cmd = new Command("info", "Print tokens, latent floats, parameters and GMACs per sample of a variant.")
         {
             variant, family, channels, size, frames, json,
@@ -35,13 +35,16 @@ public static class InfoCommand
     public static (long H, long W) ParseSize(string text)
     {
         var parts = text.Split('x', 'X', '×');
-        if (parts.Length is 1 or 2 && parts.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0))
+        if (parts.Length is 1 or 2 && parts.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 && v <= MaxSide))
         {
             long h = long.Parse(parts[0], CultureInfo.InvariantCulture);
             return (h, parts.Length == 2 ? long.Parse(parts[1], CultureInfo.InvariantCulture) : h);
         }
-        throw new ViTokException($"--size '{text}': expected a size S or HxW, e.g. 256 or 256x384");
+        throw new ViTokException($"--size '{text}': expected a size S or HxW from 1 to {MaxSide}, e.g. 256 or 256x384");
     }
+
+    /// <summary>The largest image side the commands accept (pixels).</summary>
+    public const int MaxSide = 16384;
 
     private static ModelInfo Build(string variant, string family, int channels, int? frames, long h, long w)
     {

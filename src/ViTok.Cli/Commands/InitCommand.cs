@@ -11,19 +11,28 @@ public static class InitCommand
     public static Command Create()
     {
         var variant = new Argument<string>("variant") { Description = "Paper-family variant, e.g. S-B/16 or Sw64d2h4-Bw64d2h4/8." };
-        var channels = new Option<int>("--channels") { Description = "Latent channels c.", DefaultValueFactory = _ => 16 };
-        var seed = new Option<long>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("-o", "--output") { Description = "Output .safetensors file.", Required = true };
-        var cmd = new Command("init", "Write a randomly initialised paper-family checkpoint.") { variant, channels, seed, output };
+        var channels = new Option<int>("--channels") { Description = "Latent channels c.", DefaultValueFactory = _ => 16 }.Range(1, 4096);
+        var seed = CommonOptions.Seed("Random seed.");
+        var output = CommonOptions.Output("Output .safetensors file.", required: true);
+        var json = CommonOptions.Json("Print one JSON object: output, variant, channels, params_total.");
+        var cmd = new Command("init", "Write a randomly initialised paper-family checkpoint.") { variant, channels, json };
+        seed.AddTo(cmd);
+        output.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
             var config = PaperConfig.FromVariant(parse.GetValue(variant)!, parse.GetValue(channels));
-            torch.manual_seed(parse.GetValue(seed));
+            torch.manual_seed(seed.Get(parse));
             using var model = new PaperAutoencoder(config);
-            string path = parse.GetValue(output)!;
+            string path = output.Get(parse)!;
             PaperCheckpoint.Save(model, path);
             var (pe, pd) = PaperCost.Parameters(config);
-            Console.WriteLine($"wrote {path}: {config.Variant}, c = {config.Channels}, {(pe + pd) / 1e6:F2} M parameters");
+            if (parse.GetValue(json))
+                JsonOut.Print(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["output"] = Path.GetFullPath(path), ["variant"] = config.Variant, ["channels"] = config.Channels, ["params_total"] = pe + pd,
+                });
+            else
+                Console.WriteLine($"wrote {path}: {config.Variant}, c = {config.Channels}, {(pe + pd) / 1e6:F2} M parameters");
             return 0;
         }));
         return cmd;

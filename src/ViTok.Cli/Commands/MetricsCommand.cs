@@ -15,7 +15,7 @@ public static class MetricsCommand
     {
         var reference = new Option<FileInfo>("--ref") { Description = "Reference image (PNG, JPEG, WebP, BMP).", Required = true };
         var test = new Option<FileInfo>("--test") { Description = "Test image of the same size (e.g. a reconstruction).", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with the keys psnr and ssim." };
+        var json = CommonOptions.Json("Print one JSON object with the keys psnr and ssim.");
         var cmd = new Command("metrics", "PSNR (dB, data range 255) and SSIM (Gaussian 11×11, σ 1.5) of an image pair, " +
                                          "as scikit-image computes them on 8-bit RGB.") { reference, test, json };
         cmd.SetAction(parse => CommandRunner.Run(() =>

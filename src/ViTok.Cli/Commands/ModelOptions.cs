@@ -7,7 +7,7 @@ namespace ViTok.Cli.Commands;
 public sealed class ModelOptions
 {
     /// <summary><c>--checkpoint</c>: a ViTok.NET .safetensors file or a ViTok-v2 weights folder.</summary>
-    public Option<string> Checkpoint { get; } = new("--checkpoint") { Description = "A ViTok.NET .safetensors checkpoint, or a ViTok-v2 folder with encoder.safetensors/decoder.safetensors.", Required = true };
+    public Option<string> Checkpoint { get; } = NewCheckpoint();
 
     /// <summary><c>--variant</c> for v2 weights without variant.txt.</summary>
     public Option<string?> Variant { get; } = new("--variant") { Description = "ViTok-v2 variant or released name (when the folder has no variant.txt), e.g. 350M-f16x64." };
@@ -17,6 +17,13 @@ public sealed class ModelOptions
 
     /// <summary><c>--dtype</c>.</summary>
     public Option<string> DType { get; } = CommonOptions.DType();
+
+    private static Option<string> NewCheckpoint()
+    {
+        var o = new Option<string>("--checkpoint") { Description = "A ViTok.NET .safetensors checkpoint, or a ViTok-v2 folder with encoder.safetensors/decoder.safetensors.", Required = true };
+        o.Validators.Add(r => { if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[0].Value)) r.AddError("--checkpoint: the path is empty"); });
+        return o;
+    }
 
     /// <summary>Adds the options to a command.</summary>
     public void AddTo(Command cmd)

@@ -12,15 +12,30 @@ public static class PretrainedCommand
     /// <summary>Builds the command with its <c>list</c> subcommand.</summary>
     public static Command Create()
     {
-        var list = new Command("list", "List the released ViTok-v2 models: name, variant, parameters and where to download the files.");
+        var json = CommonOptions.Json("Print one JSON object: models (name, variant, params_encoder, params_decoder, url).");
+        var list = new Command("list", "List the released ViTok-v2 models: name, variant, parameters and where to download the files.") { json };
         list.SetAction(parse => CommandRunner.Run(() =>
         {
-            parse.InvocationConfiguration.Output.Write(Render());
+            if (parse.GetValue(json)) JsonOut.Print(RenderJson());
+            else parse.InvocationConfiguration.Output.Write(Render());
             return 0;
         }));
         var cmd = new Command("pretrained", "Released ViTok-v2 checkpoints (the registry; weights are downloaded by you, not by vitok).") { list };
         return cmd;
     }
+
+    /// <summary>The object printed by <c>vitok pretrained list --json</c>.</summary>
+    public static System.Text.Json.Nodes.JsonObject RenderJson() => new()
+    {
+        ["models"] = new System.Text.Json.Nodes.JsonArray(V2Pretrained.All.Select(m => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = m.Name,
+            ["variant"] = m.Variant,
+            ["params_encoder"] = m.Config.EncoderParameterCount,
+            ["params_decoder"] = m.Config.DecoderParameterCount,
+            ["url"] = m.Url,
+        }).ToArray()),
+    };
 
     /// <summary>The table printed by <c>vitok pretrained list</c>.</summary>
     public static string Render()

@@ -11,16 +11,21 @@ public static class ReconstructCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Image files (PNG, JPEG, WebP, BMP; a GIF is its first frame), or videos (any container ffprobe reads: MP4, MOV, MKV, WebM, MPEG-TS/MTS, 3GP, …) for paper-family video models (q > 1). Recognised by content, not by name.", Arity = ArgumentArity.OneOrMore };
-        var frames = new Option<int>("--frames") { Description = "Videos: frames per chunk the model sees at once.", DefaultValueFactory = _ => 16 };
-        var output = new Option<string>("-o", "--output") { Description = "Output folder.", Required = true };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 };
+        var frames = new Option<int>("--frames") { Description = "Videos: frames per chunk the model sees at once.", DefaultValueFactory = _ => 16 }.Range(1, 4096);
+        var output = CommonOptions.Output("Output folder.", required: true);
+        var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 }.Range(1, 1 << 20);
+        var json = CommonOptions.Json("Print one JSON object: output, items (input, output, height, width, processed_height, processed_width or frames).");
         var model = new ModelOptions();
-        var cmd = new Command("reconstruct", "Encode and decode images (8-bit PNG out) or videos (MP4 out) under the same names.") { inputs, output, maxTokens, frames };
+        var cmd = new Command("reconstruct", "Encode and decode images (8-bit PNG out) or videos (MP4 out) under the same names.") { inputs, maxTokens, frames, json };
+        output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
+            bool asJson = parse.GetValue(json);
+            var log = JsonOut.Log(asJson);
+            var items = new System.Text.Json.Nodes.JsonArray();
             using var ae = model.Load(parse);
-            string outDir = parse.GetValue(output)!;
+            string outDir = output.Get(parse)!;
             Directory.CreateDirectory(outDir);
             var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
             foreach (string path in parse.GetValue(inputs)!)
@@ -28,7 +33,7 @@ public static class ReconstructCommand
                 using var scope = torch.NewDisposeScope();
                 if (IsVideo(path))
                 {
-                    ReconstructVideo(ae, path, outDir, parse.GetValue(frames), device);
+                    items.Add(ReconstructVideo(ae, path, outDir, parse.GetValue(frames), device, log));
                     continue;
                 }
                 var image = ImageIO.Load(path).to(device);
@@ -38,14 +43,21 @@ public static class ReconstructCommand
                 ImageIO.SavePng(recon, dest);
                 string resized = (latents.ProcessedHeight, latents.ProcessedWidth) == (latents.OriginalHeight, latents.OriginalWidth)
                     ? "" : $" (shrunk to {latents.ProcessedWidth}x{latents.ProcessedHeight} for the token budget)";
-                Console.WriteLine($"{path} -> {dest}{resized}");
+                log($"{path} -> {dest}{resized}");
+                items.Add(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["input"] = path, ["output"] = Path.GetFullPath(dest),
+                    ["height"] = latents.OriginalHeight, ["width"] = latents.OriginalWidth,
+                    ["processed_height"] = latents.ProcessedHeight, ["processed_width"] = latents.ProcessedWidth,
+                });
             }
+            if (asJson) JsonOut.Print(new System.Text.Json.Nodes.JsonObject { ["output"] = Path.GetFullPath(outDir), ["items"] = items });
             return 0;
         }));
         return cmd;
     }
 
-    private static void ReconstructVideo(IAutoencoder ae, string path, string outDir, int frames, Device device)
+    private static System.Text.Json.Nodes.JsonObject ReconstructVideo(IAutoencoder ae, string path, string outDir, int frames, Device device, Action<string> log)
     {
         if (ae is not PaperAutoencoder paper)
             throw new ViTokException($"{path}: video reconstruction needs a paper-family video model (q > 1); {ae.Family} {ae.Variant} is an image model.");
@@ -54,7 +66,11 @@ public static class ReconstructCommand
         using var recon = paper.ReconstructVideo(clip, frames);
         string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".mp4");
         VideoIO.WriteMp4(recon, dest, info.Fps > 0 ? info.Fps : 8);
-        Console.WriteLine($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[3]}x{clip.shape[2]})");
+        log($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[3]}x{clip.shape[2]})");
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["input"] = path, ["output"] = Path.GetFullPath(dest), ["frames"] = clip.shape[1], ["height"] = clip.shape[2], ["width"] = clip.shape[3],
+        };
     }
 
     // By content, never by name: images (GIF: its first frame) go through the image path; a video container (or a file

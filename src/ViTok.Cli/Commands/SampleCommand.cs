@@ -12,17 +12,19 @@ public static class SampleCommand
     public static Command Create()
     {
         var dit = new DitOptions(4.0);
-        var cls = new Option<int?>("--class") { Description = "Class index (default: every class in turn; ignored by an unconditional DiT)." };
-        var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 16 };
-        var output = new Option<string>("-o", "--output") { Description = "Output folder.", Required = true };
-        var fps = new Option<double>("--fps") { Description = "Frame rate of video samples.", DefaultValueFactory = _ => 8.0 };
+        var cls = new Option<int?>("--class") { Description = "Class index (default: every class in turn; ignored by an unconditional DiT)." }.Range(0, 1_000_000);
+        var n = CommonOptions.Count("Number of samples (1 to 100000).", 16, 1, 100_000, "--n");
+        var output = CommonOptions.Output("Output folder.", required: true);
+        var fps = new Option<double>("--fps") { Description = "Frame rate of video samples.", DefaultValueFactory = _ => 8.0 }.Range(0.01, 1000);
+        var json = CommonOptions.Json("Print one JSON object: output, count, files, grid, sampler, steps, cfg, class.");
         var cmd = new Command("sample", "Sample a trained DiT and decode through the tokenizer: sample_NNNN.png and grid.png (images), " +
-                                        "sample_NNNN.mp4 and strip.png (videos).") { cls, n, output, fps };
+                                        "sample_NNNN.mp4 and strip.png (videos).") { cls, fps, json };
+        n.AddTo(cmd);
+        output.AddTo(cmd);
         dit.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
-            int count = parse.GetValue(n);
-            if (count <= 0) throw new ViTokException($"--n must be positive (got {count}).");
+            int count = n.Get(parse);
             var (gen, tokenizer) = dit.Load(parse);
             using (gen)
             using (tokenizer)
@@ -35,20 +37,36 @@ public static class SampleCommand
                 var process = gen.Diffusion.CreateProcess();
                 int steps = parse.GetValue(dit.Steps) ?? gen.Diffusion.SampleSteps ?? process.DefaultSampleSteps;
                 using var scope = torch.NewDisposeScope();
-                var z = DitSampler.Generate(gen.Model, process, gen.Space, labels, parse.GetValue(dit.Cfg), steps, parse.GetValue(dit.Seed));
+                var z = DitSampler.Generate(gen.Model, process, gen.Space, labels, parse.GetValue(dit.Cfg), steps, dit.Seed.Get(parse));
                 var pixels = DitSampler.Decode(tokenizer, z, gen.Space);
-                string dir = parse.GetValue(output)!;
+                string dir = output.Get(parse)!;
                 Directory.CreateDirectory(dir);
+                var files = new List<string>();
                 for (int i = 0; i < count; i++)
                 {
-                    if (gen.Space.IsImage) ImageIO.SavePng(pixels[i], Path.Combine(dir, $"sample_{i:D4}.png"));
-                    else VideoIO.WriteMp4(pixels[i], Path.Combine(dir, $"sample_{i:D4}.mp4"), parse.GetValue(fps));
+                    string file = Path.Combine(dir, gen.Space.IsImage ? $"sample_{i:D4}.png" : $"sample_{i:D4}.mp4");
+                    if (gen.Space.IsImage) ImageIO.SavePng(pixels[i], file);
+                    else VideoIO.WriteMp4(pixels[i], file, parse.GetValue(fps));
+                    files.Add(file);
                 }
                 string grid = Path.Combine(dir, gen.Space.IsImage ? "grid.png" : "strip.png");
                 int columns = classes > 0 && c is null ? Math.Min(count, classes) : (int)Math.Ceiling(Math.Sqrt(count));
                 DitSampler.SaveGrid(gen.Space.IsImage ? pixels : pixels.narrow(0, 0, Math.Min(count, 8)), columns, grid);
                 string what = classes == 0 ? "unconditional" : c is int cc ? $"class {cc} ({gen.Space.Classes[cc]})" : "classes in turn";
-                Console.WriteLine($"{count} {(gen.Space.IsImage ? "image" : "clip")}(s), {what}, {process.Kind} {steps} steps, cfg {parse.GetValue(dit.Cfg)} → {dir} ({Path.GetFileName(grid)})");
+                if (parse.GetValue(json))
+                    JsonOut.Print(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["output"] = Path.GetFullPath(dir),
+                        ["count"] = count,
+                        ["files"] = new System.Text.Json.Nodes.JsonArray(files.Select(f => (System.Text.Json.Nodes.JsonNode?)Path.GetFullPath(f)).ToArray()),
+                        ["grid"] = Path.GetFullPath(grid),
+                        ["sampler"] = process.Kind,
+                        ["steps"] = steps,
+                        ["cfg"] = parse.GetValue(dit.Cfg),
+                        ["class"] = c,
+                    });
+                else
+                    Console.WriteLine($"{count} {(gen.Space.IsImage ? "image" : "clip")}(s), {what}, {process.Kind} {steps} steps, cfg {parse.GetValue(dit.Cfg)} → {dir} ({Path.GetFileName(grid)})");
             }
             return 0;
         }));

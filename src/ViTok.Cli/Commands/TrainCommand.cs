@@ -1,34 +1,70 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
 using ViTok.Losses;
 using ViTok.Training;
 
 namespace ViTok.Cli.Commands;
 
-/// <summary><c>vitok train</c>: trains an auto-encoder (stage 1 or 2) into a run folder, or resumes one.</summary>
+/// <summary><c>vitok train</c>: trains an auto-encoder (stage 1 or 2) into a run folder, or resumes one. Its help
+/// lists every config key with its default, generated from <see cref="TrainConfig"/>.</summary>
 public static class TrainCommand
 {
+    /// <summary>Where example configs are (shown in help).</summary>
+    public const string Examples = "Examples (in the repository's configs/): tiny.json (CPU-sized stage 1 on Fashion-MNIST), demo-stage2.json (stage 2 with the GAN).\n" +
+                                   "Own images: vitok train --config configs/tiny.json --set data=photos/ --set image_size=64 -o runs/mine";
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "Run config (JSON, snake_case keys)." };
+        var config = new Option<string?>("--config") { Description = "Run config (JSON, snake_case keys; the keys are listed above)." };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set steps=200 --set loss.kl_weight=0.", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
-        var output = new Option<string?>("--out") { Description = "Run folder for a new run (e.g. runs/NAME)." };
+        var output = CommonOptions.Output("Run folder for a new run (e.g. runs/NAME).", required: false);
         var resume = new Option<string?>("--resume") { Description = "Resume the run in this folder from its newest checkpoint." };
-        var cmd = new Command("train", "Train a tokenizer (paper recipe, stage 1 or 2) or resume a run.") { config, set, output, resume };
+        var seed = new Option<long?>("--seed") { Description = "Shortcut for --set seed=S." };
+        seed.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is long v && v < 0) r.AddError($"--seed {v}: expected a whole number ≥ 0"); });
+        var device = CommonOptions.DeviceOverride();
+        var dtype = CommonOptions.DTypeOverride();
+        var json = CommonOptions.Json("Print one JSON object when training stops: run_folder, model, step, steps, metrics, loss_curve (progress goes to stderr).");
+        var cmd = new Command("train", "Train a tokenizer (paper recipe, stage 1 or 2) or resume a run.\n\n" + ConfigHelp.Block<TrainConfig>(Examples))
+        {
+            config, set, resume, seed, device, dtype, json,
+        };
+        output.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
-            string? resumeDir = parse.GetValue(resume), outDir = parse.GetValue(output);
-            string[] overrides = parse.GetValue(set) ?? [];
+            string? resumeDir = parse.GetValue(resume), outDir = output.Get(parse);
+            var overrides = (parse.GetValue(set) ?? []).ToList();
+            if (parse.GetValue(seed) is long s) overrides.Add("seed=" + s.ToString(CultureInfo.InvariantCulture));
+            if (parse.GetValue(device) is string d) overrides.Add("device=" + d);
+            if (parse.GetValue(dtype) is string t) overrides.Add("dtype=" + t);
             if ((resumeDir is null) == (outDir is null))
-                throw new ViTokException("give either --out runs/NAME (a new run) or --resume runs/NAME (continue one).");
+                throw new ViTokException("give either -o/--output runs/NAME (a new run) or --resume runs/NAME (continue one).");
+            bool asJson = parse.GetValue(json);
             using var trainer = resumeDir is null
-                ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), overrides), outDir!, Data, Perceptual, Console.WriteLine)
-                : AutoencoderTrainer.Resume(resumeDir, overrides, Data, Perceptual, Console.WriteLine);
-            int exit = TrainingConsole.Run(trainer);
-            Console.WriteLine($"run folder: {trainer.Run.Root} (model.safetensors, checkpoints/, samples/, metrics.jsonl, log.txt)");
+                ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), [.. overrides]), outDir!, Data, Perceptual, JsonOut.Log(asJson))
+                : AutoencoderTrainer.Resume(resumeDir, [.. overrides], Data, Perceptual, JsonOut.Log(asJson));
+            int exit = TrainingConsole.Run(trainer, asJson);
+            if (asJson) JsonOut.Print(Summary(trainer.Run, trainer.Step, trainer.Config.Steps));
+            else Console.WriteLine($"run folder: {trainer.Run.Root} (model.safetensors, checkpoints/, samples/, metrics.jsonl, loss.png, log.txt)");
             return exit;
         }));
         return cmd;
+    }
+
+    /// <summary>The <c>--json</c> object of the training commands.</summary>
+    internal static JsonObject Summary(RunDirectory run, int step, int steps)
+    {
+        string curve = Path.Combine(run.Root, ViTok.Plots.LossCurve.FileName);
+        return new JsonObject
+        {
+            ["run_folder"] = Path.GetFullPath(run.Root),
+            ["model"] = File.Exists(run.ModelPath) ? Path.GetFullPath(run.ModelPath) : null,
+            ["step"] = step,
+            ["steps"] = steps,
+            ["metrics"] = Path.GetFullPath(run.MetricsPath),
+            ["loss_curve"] = File.Exists(curve) ? Path.GetFullPath(curve) : null,
+        };
     }
 
     internal static ITrainingData Data(TrainConfig c) => LoaderTrainingData.Open(c, Console.Error);

@@ -5,9 +5,10 @@ using ViTok.IO;
 namespace ViTok.Evaluation;
 
 /// <summary>Writes an <see cref="EvalResult"/> as a Markdown report (atomically) with the best and worst
-/// reconstructions as a PNG grid beside it (<c>&lt;name&gt;-grid.png</c>): for images, originals in the top row and
-/// reconstructions below, best first, worst last; for clips, two rows per clip (original frames, reconstructed
-/// frames, at most 8 frames evenly spaced).</summary>
+/// reconstructions as a PNG grid beside it (<c>&lt;name&gt;-grid.png</c>): for images, labelled rows original /
+/// reconstruction / difference (|x̂ − x| × 4) with tiles upscaled and each column captioned with its rank and PSNR, best
+/// first, worst last; for clips, two rows per clip (original frames, reconstructed frames, at most 8 frames evenly
+/// spaced). Best and worst are ranked by relative error (MSE over the original's pixel variance), not by PSNR.</summary>
 public static class EvalReport
 {
     /// <summary>Most frames of a clip shown in the grid.</summary>
@@ -26,7 +27,7 @@ public static class EvalReport
         if (examples.Count > 0)
         {
             grid = GridPathFor(path);
-            WriteGrid(examples, grid);
+            WriteGrid(examples, r.Best.Count, grid);
         }
         AtomicFile.WriteAllText(path, Markdown(r, checkpoint, grid is null ? null : Path.GetFileName(grid)));
         return grid;
@@ -70,19 +71,21 @@ public static class EvalReport
         if (gridFile is not null)
         {
             s.AppendLine();
-            s.AppendLine("## Best and worst reconstructions (by PSNR)");
+            s.AppendLine("## Best and worst reconstructions (by relative error: MSE over the original's pixel variance)");
             s.AppendLine();
             s.AppendLine($"![best and worst reconstructions]({gridFile})");
             s.AppendLine();
             s.AppendLine(r.Frames > 0
                 ? "Two rows per clip, in the order below: original frames, then reconstructed frames."
-                : "Top row: originals; bottom row: reconstructions; columns in the order below.");
+                : "Rows: originals, reconstructions, |difference| × 4; columns in the order below. Ranked by relative error " +
+                  "(mean squared error divided by the original's pixel variance), which is fair across images of different contrast; " +
+                  "PSNR alone would call the flattest, darkest images best.");
             s.AppendLine();
-            s.AppendLine("| # | kind | item | PSNR (dB) |");
-            s.AppendLine("| ---: | --- | --- | ---: |");
+            s.AppendLine("| # | kind | item | relative error | PSNR (dB) |");
+            s.AppendLine("| ---: | --- | --- | ---: | ---: |");
             int k = 1;
-            foreach (var e in r.Best) s.AppendLine($"| {k++} | best | `{e.Source}` | {Num(e.Psnr)} |");
-            foreach (var e in r.Worst) s.AppendLine($"| {k++} | worst | `{e.Source}` | {Num(e.Psnr)} |");
+            foreach (var e in r.Best) s.AppendLine($"| {k++} | best | `{e.Source}` | {Num(e.RelativeError)} | {Num(e.Psnr)} |");
+            foreach (var e in r.Worst) s.AppendLine($"| {k++} | worst | `{e.Source}` | {Num(e.RelativeError)} | {Num(e.Psnr)} |");
         }
         if (r.Notes.Count > 0)
         {
@@ -94,14 +97,18 @@ public static class EvalReport
         return s.ToString();
     }
 
-    private static void WriteGrid(IReadOnlyList<EvalExample> examples, string path)
+    private static void WriteGrid(IReadOnlyList<EvalExample> examples, int best, string path)
     {
         using var scope = torch.NewDisposeScope();
         var rows = new List<Tensor>();
         if (examples[0].Frames == 0)
         {
-            rows.Add(torch.stack(examples.Select(e => e.OriginalTensor())));          // [K, 3, H, W]
-            rows.Add(torch.stack(examples.Select(e => e.ReconstructionTensor())));
+            var original = torch.stack(examples.Select(e => e.OriginalTensor()));          // [K, 3, H, W]
+            var reconstruction = torch.stack(examples.Select(e => e.ReconstructionTensor()));
+            var difference = torch.sub(reconstruction, original).abs().mul(4.0).clamp(0, 2).sub(1.0);   // |x̂ − x| × 4, black = exact
+            var captions = examples.Select((e, i) => (i < best ? $"best {i + 1}" : $"worst {i - best + 1}") + $" {e.Psnr.ToString("F1", CultureInfo.InvariantCulture)} dB").ToList();
+            ViTok.Plots.LabelledGrid.Save([original, reconstruction, difference], ["original", "reconstruction", "|difference| x4"], captions, path);
+            return;
         }
         else
         {

@@ -1,25 +1,26 @@
 namespace ViTok.Evaluation;
 
-/// <summary>Keeps the K best and K worst items by PSNR seen so far (their 8-bit pixels only), for the report grid.</summary>
+/// <summary>Keeps the K best and K worst items by relative error (<see cref="EvalExample.RelativeError"/>, lower is
+/// better) seen so far (their 8-bit pixels only), for the report grid.</summary>
 internal sealed class ExampleTracker
 {
     private readonly int _k;
-    private readonly List<EvalExample> _best = [];    // PSNR descending
-    private readonly List<EvalExample> _worst = [];   // PSNR ascending
+    private readonly List<EvalExample> _best = [];    // relative error ascending
+    private readonly List<EvalExample> _worst = [];   // relative error descending
 
     public ExampleTracker(int k) => _k = Math.Max(0, k);
 
-    /// <summary>Whether an item with this PSNR would enter either list (decides whether its pixels are copied).</summary>
-    public bool Wants(double psnr) =>
-        _k > 0 && (_best.Count < _k || psnr > _best[^1].Psnr || _worst.Count < _k || psnr < _worst[^1].Psnr);
+    /// <summary>Whether an item with this relative error would enter either list (decides whether its pixels are copied).</summary>
+    public bool Wants(double relativeError) =>
+        _k > 0 && (_best.Count < _k || relativeError < _best[^1].RelativeError || _worst.Count < _k || relativeError > _worst[^1].RelativeError);
 
     public void Offer(EvalExample e)
     {
-        Insert(_best, e, (a, b) => b.Psnr.CompareTo(a.Psnr));
-        Insert(_worst, e, (a, b) => a.Psnr.CompareTo(b.Psnr));
+        Insert(_best, e, (a, b) => a.RelativeError.CompareTo(b.RelativeError));
+        Insert(_worst, e, (a, b) => b.RelativeError.CompareTo(a.RelativeError));
     }
 
-    /// <summary>The best items (highest PSNR first) and the worst (lowest first) that are not among the best.</summary>
+    /// <summary>The best items (lowest relative error first) and the worst (highest first) that are not among the best.</summary>
     public (IReadOnlyList<EvalExample> Best, IReadOnlyList<EvalExample> Worst) Result()
     {
         var bestIndices = _best.Select(e => e.Index).ToHashSet();

@@ -83,11 +83,12 @@ public sealed class ReconstructionEvaluator : IDisposable
                     throw new ViTokException($"model {model.Variant} returned [{string.Join(", ", output.shape)}] for input [{string.Join(", ", reference.shape)}].");
                 var reconstruction = Quantization.To8Bit(output);
                 double[] psnr = run.AddPairs(reference, reconstruction);
+                double[] relative = RelativeErrors(reference, reconstruction);
                 for (int i = 0; i < take; i++)
                 {
-                    if (!examples.Wants(psnr[i])) continue;
+                    if (!examples.Wants(relative[i])) continue;
                     examples.Offer(new EvalExample(batch.Sources[i], done + i, psnr[i], frames, height, width,
-                        Quantization.ToBytes(reference[i]), Quantization.ToBytes(reconstruction[i])));
+                        Quantization.ToBytes(reference[i]), Quantization.ToBytes(reconstruction[i]), relative[i]));
                 }
                 done += take;
                 Options.Progress?.Invoke(done, target);
@@ -217,5 +218,19 @@ public sealed class ReconstructionEvaluator : IDisposable
         if (frames > 0 && frames % q != 0)
             throw new ViTokException($"{source.Location}: clips have {frames} frames, not a multiple of the tubelet size {q} of {model.Variant}; " +
                                      $"set --frames to a multiple of {q}.");
+    }
+
+    /// <summary>Per item: mean squared error over the reference's pixel variance (population), in float64; the
+    /// variance is floored at (2/255)² so that flat images do not divide by zero.</summary>
+    /// <param name="reference">[B, ...] in [−1, 1].</param>
+    /// <param name="reconstruction">Same shape.</param>
+    public static double[] RelativeErrors(Tensor reference, Tensor reconstruction)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = reference.to(ScalarType.Float64).cpu().flatten(1);
+        var y = reconstruction.to(ScalarType.Float64).cpu().flatten(1);
+        var mse = torch.sub(y, x).square().mean([1]);
+        var variance = x.var(1, unbiased: false).clamp_min(4.0 / (255.0 * 255.0));
+        return torch.div(mse, variance).data<double>().ToArray();
     }
 }

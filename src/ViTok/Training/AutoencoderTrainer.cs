@@ -97,7 +97,7 @@ public sealed class AutoencoderTrainer : IDisposable
         try
         {
             if (run.Checkpoints().Count > 0)
-                throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another --out.");
+                throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another -o/--output.");
             AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
             var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), null) { OnLog = log };
             trainer.LogRemovedTemporaries();

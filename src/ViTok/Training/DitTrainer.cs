@@ -111,7 +111,7 @@ public sealed class DitTrainer : IDisposable
         try
         {
             if (run.Checkpoints().Count > 0)
-                throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another --out.");
+                throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another -o/--output.");
             var set = latents ?? LatentShards.Load(cfg.Latents ?? throw new ViTokException("no latents: pass --latents <folder> (or set \"latents\" in the config)."));
             AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
             var trainer = new DitTrainer(cfg, run, set, latents is null, null, null, log);

@@ -34,7 +34,7 @@ public static class ResumeOverrides
         {
             if (!allowed.Any(a => key == a || key.StartsWith(a + ".", StringComparison.Ordinal)))
                 throw new ViTokException($"--set {key}: a resume cannot change {key} ({old} → {now}); it changes the model or the order of the data, " +
-                                         $"so start a new run (--out) for it. A resume may change {string.Join(", ", allowed)}.");
+                                         $"so start a new run (-o/--output) for it. A resume may change {string.Join(", ", allowed)}.");
             changes.Add($"{key}: {old} → {now}");
         }
         return (cfg, changes);

@@ -58,7 +58,8 @@ public sealed class EvalCommandTests : IDisposable
             Assert.Equal(psnr.mean().item<double>(), o["psnr"]!.GetValue<double>(), 9);
         }
 
-        // The report and the grid: originals above reconstructions, 4 best and 4 worst.
+        // The report and the grid: rows original / reconstruction / difference, 4 best and 4 worst, tiles of 32 pixels
+        // upscaled ×3 to 96 with 4-pixel gaps, a caption line of 18 pixels and a label column (its width is the font's).
         Assert.True(File.Exists(report));
         string text = File.ReadAllText(report);
         Assert.Contains("`psnr`", text);
@@ -66,7 +67,10 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("report-grid.png", text);
         string grid = EvalReport.GridPathFor(report);
         var header = ImageIO.ReadHeader(grid);
-        Assert.Equal((8 * 34 + 2, 2 * 34 + 2), (header.Width, header.Height));
+        bool font = ViTok.Plots.PlotFonts.FontFile is not null;
+        Assert.Equal(3 * (96 + 4) + 4 + (font ? 18 : 0), header.Height);
+        Assert.InRange(header.Width, 8 * (96 + 4) + 4 + (font ? 60 : 0), 8 * (96 + 4) + 4 + (font ? 200 : 0));
+        Assert.Contains("| # | kind | item | relative error | PSNR (dB) |", text);
         Assert.DoesNotContain(Directory.GetFiles(Path.GetDirectoryName(report)!), f => f.Contains(".tmp-"));
     }
 

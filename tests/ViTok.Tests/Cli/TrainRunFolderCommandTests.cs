@@ -18,7 +18,7 @@ public class TrainRunFolderCommandTests
     public void BadValuesAreRefusedBeforeTheRunFolderExists(string command, string set, string message)
     {
         string run = Path.Combine(Path.GetTempPath(), $"refused-{Guid.NewGuid():N}");
-        var (exit, _, err) = CliRunner.Run(command, "--out", run, "--set", set);
+        var (exit, _, err) = CliRunner.Run(command, "-o", run, "--set", set);
         Assert.Equal(1, exit);
         Assert.Equal(message + "\n", err);
         Assert.False(Directory.Exists(run));

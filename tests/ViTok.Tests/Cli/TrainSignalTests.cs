@@ -30,7 +30,7 @@ public class TrainSignalTests
         string config = Path.Combine(RepoPaths.Root, "configs", "tiny.json");
 
         // Arrange: a long run that logs every step and would checkpoint only at its end.
-        using var child = Start("train", "--config", config, "--out", run, "--set", "steps=100000", "--set", "batch_size=8", "--set", "log_every=1",
+        using var child = Start("train", "--config", config, "-o", run, "--set", "steps=100000", "--set", "batch_size=8", "--set", "log_every=1",
             "--set", "checkpoint_every=100000", "--set", "sample_every=100000", "--set", "first_checkpoint_minutes=0", "--set", "loss.perceptual_weight=0");
         var stdout = new List<string>();
         var training = new ManualResetEventSlim();

@@ -234,7 +234,7 @@ public class RunFolderTests
         using (var t = AutoencoderTrainer.Resume(dir, ["data=/new/place", "workers=0", "log_every=1", "steps=3"], AutoencoderTrainerTests.Data, _ => null, lines.Add))
             t.RunLoop(CancellationToken.None);
 
-        Assert.Equal("--set lr: a resume cannot change lr (0.002 → 0.1); it changes the model or the order of the data, so start a new run (--out) for it. " +
+        Assert.Equal("--set lr: a resume cannot change lr (0.002 → 0.1); it changes the model or the order of the data, so start a new run (-o/--output) for it. " +
                      "A resume may change steps, log_every, sample_every, checkpoint_every, first_checkpoint_minutes, keep_last, max_minutes, data, workers.", refused.Message);
         Assert.Equal(["resume override data: null → \"/new/place\" (recorded in config.json)", "resume override steps: 2 → 3 (recorded in config.json)",
                       "resume override log_every: 10 → 1 (recorded in config.json)", "resume override workers: 2 → 0 (recorded in config.json)"],

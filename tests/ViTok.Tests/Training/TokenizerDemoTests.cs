@@ -26,7 +26,8 @@ public class TokenizerDemoTests
         foreach (var k in new[] { "psnr", "ssim", "latent_floats", "steps", "baseline_bicubic_psnr", "baseline_bicubic_ssim" })
             Assert.NotNull(m[k]);
         Assert.Equal(256, m["latent_floats"]!.GetValue<long>());
-        Assert.Equal(300, r.EvalItems);
+        Assert.InRange(r.EvalItems, 10, 300);                                    // as many as the 6-second budget allows (batches of 50)
+        Assert.Equal(r.EvalItems, m["eval_items"]!.GetValue<int>());
         Assert.True(r.Steps >= 1);
         // Bicubic from 9×9 RGB back to 32×32 is a known, poor baseline; from 16×16 grey it is much better.
         Assert.InRange(r.BaselineBicubicPsnr, 14, 24);
