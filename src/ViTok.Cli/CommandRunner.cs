@@ -1,3 +1,4 @@
+using ViTok.IO;
 using ViTok.Training;
 
 namespace ViTok.Cli;
@@ -31,7 +32,7 @@ public static class CommandRunner
             SafeConsole.Error($"error: {e.Message}");
             return UsageError;
         }
-        catch (ViTok.Data.BadItemException e)
+        catch (ViTok.IO.BadItemException e)
         {
             // An unreadable input file (image, video, shard member) is bad input too: one line naming it, exit 1.
             Console.Error.WriteLine($"error: {e.Message}. {e.Fix}");

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using ViTok.Training;
+using ViTok.Generation;
 
 namespace ViTok.Cli;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ViTok.Training;
+using ViTok.Demos;
 
 namespace ViTok.Cli.Commands;
 
@@ -53,7 +54,7 @@ public static class DemoCommand
             result["output"] = dir;
             if (parse.GetValue(generate))
             {
-                var g = ViTok.Generation.GenerationDemo.Run(Path.Combine(dir, "model.safetensors"), Path.Combine(dir, "generation"), parse.GetValue(genMinutes), null, log);
+                var g = ViTok.Demos.GenerationDemo.Run(Path.Combine(dir, "model.safetensors"), Path.Combine(dir, "generation"), parse.GetValue(genMinutes), null, log);
                 log(string.Format(inv, "{0}: model {1:F3}, noise {2:F3}, real latents {3:F3} → gap ratio {4:F3} (target < 0.25); grid {5}",
                     g.Metric, g.FdModel, g.FdNoise, g.FdRealLatents, g.GapRatio, g.Grid));
                 result["generation"] = System.Text.Json.JsonSerializer.SerializeToNode(g, ViTok.IO.Json.Options);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ViTok.IO;
 using ViTok.Models;
+using ViTok.Generation;
 
 namespace ViTok.Cli.Commands;
 

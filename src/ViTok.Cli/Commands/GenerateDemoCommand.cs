@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ViTok.Generation;
+using ViTok.Demos;
 
 namespace ViTok.Cli.Commands;
 

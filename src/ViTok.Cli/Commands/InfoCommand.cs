@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ViTok.Models;
+using ViTok.Models.Paper;
+using ViTok.Models.V2;
 
 namespace ViTok.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using ViTok.Models;
+using ViTok.Models.V2;
 
 namespace ViTok.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ViTok.IO;
 using ViTok.Models;
+using ViTok.Models.Paper;
 
 namespace ViTok.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ViTok.Training;
+using ViTok.Generation;
 
 namespace ViTok.Cli.Commands;
 

@@ -1,3 +1,5 @@
+using ViTok.IO;
+
 namespace ViTok.Data;
 
 /// <summary>A map-style source: <see cref="Count"/> items addressed by index. <see cref="Get"/> must be safe to call

@@ -1,3 +1,5 @@
+using ViTok.IO;
+
 namespace ViTok.Data;
 
 /// <summary>A streaming source made of parts (tar shards) that are read front to back without unpacking. The

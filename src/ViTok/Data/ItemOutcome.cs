@@ -1,3 +1,5 @@
+using ViTok.IO;
+
 namespace ViTok.Data;
 
 /// <summary>What a worker made of one work item: a sample, a skip, or a fatal error (a setup problem such as missing

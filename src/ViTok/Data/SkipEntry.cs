@@ -1,3 +1,5 @@
+using ViTok.IO;
+
 namespace ViTok.Data;
 
 /// <summary>One skipped item as listed in the log and the run summary.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using ViTok.IO;
 
 namespace ViTok.Data;
 
@@ -38,21 +39,7 @@ public sealed class SkipLog
     }
 
     /// <summary>The stable key of a reason as used in logs and JSON.</summary>
-    public static string KeyOf(SkipReason reason) => reason switch
-    {
-        SkipReason.Empty => "empty",
-        SkipReason.Misnamed => "misnamed",
-        SkipReason.Truncated => "truncated",
-        SkipReason.Corrupt => "corrupt",
-        SkipReason.TooLarge => "too-large",
-        SkipReason.UnreadableVideo => "unreadable-video",
-        SkipReason.TooShort => "too-short",
-        SkipReason.IoError => "io-error",
-        SkipReason.Unsupported => "unsupported-format",
-        SkipReason.NotConsecutive => "not-consecutive",
-        SkipReason.BadLabel => "bad-label",
-        _ => "error",
-    };
+    public static string KeyOf(SkipReason reason) => BadItemException.KeyOf(reason);
 
     /// <summary>Records a skipped source; returns false when it was already listed.</summary>
     public bool Record(string source, SkipReason reason, string detail)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ViTok.Data;
 using ViTok.Models;
+using ViTok.Models.Paper;
 
 namespace ViTok.Evaluation;
 

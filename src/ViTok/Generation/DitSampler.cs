@@ -1,6 +1,7 @@
 using ViTok.Diffusion;
 using ViTok.IO;
 using ViTok.Models;
+using ViTok.Models.Dit;
 
 namespace ViTok.Generation;
 

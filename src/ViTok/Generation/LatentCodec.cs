@@ -1,5 +1,7 @@
 using ViTok.Data;
 using ViTok.Models;
+using ViTok.Models.Paper;
+using ViTok.Models.V2;
 
 namespace ViTok.Generation;
 

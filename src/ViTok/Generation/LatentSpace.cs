@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ViTok.IO;
+using ViTok.Models;
 
 namespace ViTok.Generation;
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SkiaSharp;
-using ViTok.Data;
 
 namespace ViTok.IO;
 

@@ -1,4 +1,6 @@
 using ViTok.Data;
+using ViTok.Models.Paper;
+using ViTok.Models.V2;
 
 namespace ViTok.Models;
 

@@ -1,3 +1,6 @@
+using ViTok.Models.Paper;
+using ViTok.Models.V2;
+
 namespace ViTok.Models;
 
 /// <summary>Size and cost figures of a model at an input size: what <c>vitok info</c> prints.</summary>

@@ -199,7 +199,7 @@ public sealed class AutoencoderTrainer : IDisposable
             phase = "saving the checkpoint";
             if (!File.Exists(_run.CheckpointPath(Step))) SaveCheckpoint();
         }
-        catch (Exception e) when (e is not (ViTokException or OperationCanceledException or ViTok.Data.BadItemException))
+        catch (Exception e) when (e is not (ViTokException or OperationCanceledException or ViTok.IO.BadItemException))
         {
             var failure = new TrainingFailedException(failing, phase, _run, e);
             try { _run.Log(failure.Message); } catch (IOException) { /* a full disk: the message still reaches the user */ }

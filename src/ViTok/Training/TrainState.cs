@@ -14,7 +14,7 @@ namespace ViTok.Training;
 public static class TrainState
 {
     /// <summary>Metadata value of <c>kind</c> that marks a training-state file.</summary>
-    public const string Kind = "train-state";
+    public const string Kind = StateDictSections.TrainStateKind;
 
     /// <summary>Everything a resume needs besides the tensors.</summary>
     public sealed record Info(TrainConfig Config, int Step, LoaderPosition Position, int BadInRow);
@@ -58,19 +58,6 @@ public static class TrainState
             int.Parse(meta["bad_in_row"], CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Tensors under a prefix, with the prefix removed.</summary>
-    public static Dictionary<string, Tensor> Section(IReadOnlyDictionary<string, Tensor> all, string prefix) =>
-        all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-
-    /// <summary>The model weights of a checkpoint: plain files as they are; training states' <c>model.*</c> with the
-    /// decoder EMA (<c>ema.*</c>), when present, replacing the raw decoder weights (the EMA is what is evaluated and
-    /// exported).</summary>
-    public static Dictionary<string, Tensor> ModelWeights(Dictionary<string, Tensor> all, IReadOnlyDictionary<string, string> meta)
-    {
-        if (!meta.TryGetValue("kind", out var kind) || kind != Kind) return all;
-        var weights = Section(all, "model.");
-        foreach (var (k, t) in Section(all, "ema."))
-            if (weights.TryGetValue(k, out var w)) weights[k] = t.to(w.dtype);
-        return weights;
-    }
+    /// <summary>Tensors under a prefix, with the prefix removed (<see cref="StateDictSections.Section"/>).</summary>
+    public static Dictionary<string, Tensor> Section(IReadOnlyDictionary<string, Tensor> all, string prefix) => StateDictSections.Section(all, prefix);
 }

@@ -4,6 +4,7 @@ using ViTok.IO;
 using ViTok.Metrics;
 using ViTok.Models;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.Cli;
 

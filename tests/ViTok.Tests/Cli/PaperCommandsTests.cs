@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ViTok.IO;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.Cli;
 

@@ -62,7 +62,7 @@ public partial class ReadmeCommandsTests
     public void TheDemoDefaultsInTheReadmeAreTheCodes()
     {
         string readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
-        var defaults = new ViTok.Training.DemoOptions();
+        var defaults = new ViTok.Demos.DemoOptions();
 
         Assert.Contains($"`vitok demo [--minutes M (default {defaults.Minutes})]", readme);
         Assert.Contains($"[--generate-minutes G (default {DemoCommand.DefaultGenerateMinutes})]", readme);

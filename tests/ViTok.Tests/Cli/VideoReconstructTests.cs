@@ -1,6 +1,7 @@
 using ViTok.IO;
 using ViTok.Models;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.Cli;
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using SkiaSharp;
 using ViTok.Data;
 using ViTok.Tests.Support;
+using ViTok.IO;
 
 namespace ViTok.Tests.Data;
 

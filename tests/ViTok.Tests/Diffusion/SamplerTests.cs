@@ -1,6 +1,7 @@
 using ViTok.Diffusion;
 using ViTok.Models;
 using ViTok.Tests.Support;
+using ViTok.Models.Dit;
 
 namespace ViTok.Tests.Diffusion;
 

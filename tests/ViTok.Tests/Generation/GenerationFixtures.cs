@@ -1,6 +1,7 @@
 using ViTok.Data;
 using ViTok.IO;
 using ViTok.Models;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.Generation;
 

@@ -1,6 +1,8 @@
 using ViTok.Generation;
 using ViTok.Models;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
+using ViTok.Models.V2;
 
 namespace ViTok.Tests.Generation;
 
@@ -9,7 +11,7 @@ public class LatentCodecTests
 {
     private static LatentSpace SpaceOf(IAutoencoder model, (long T, long H, long W) grid, bool isImage) => new()
     {
-        Contract = ViTok.IO.LatentFile.ContractOf(model),
+        Contract = ViTok.Models.LatentFile.ContractOf(model),
         Grid = [(int)grid.T, (int)grid.H, (int)grid.W],
         IsImage = isImage,
     };

@@ -1,5 +1,6 @@
 using ViTok.IO;
 using ViTok.Tests.Support;
+using ViTok.Generation;
 
 namespace ViTok.Tests.Generation;
 

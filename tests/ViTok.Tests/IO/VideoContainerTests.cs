@@ -2,6 +2,7 @@ using ViTok.Data;
 using ViTok.IO;
 using ViTok.Models;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.IO;
 

@@ -80,7 +80,7 @@ public class PicturesTests
     [Fact]
     public void UnderTrainedDemoResultsAreMarked()
     {
-        var good = new ViTok.Training.DemoResult(25.3, 0.85, 0.3, 256, 583, 216, 10000, 19.1, 0.61, 243, 23.5, 0.85, 256, "v", 4);
+        var good = new ViTok.Demos.DemoResult(25.3, 0.85, 0.3, 256, 583, 216, 10000, 19.1, 0.61, 243, 23.5, 0.85, 256, "v", 4);
         var fewSteps = good with { Steps = 20 };
         var belowBicubic = good with { Psnr = 23.0 };
 

@@ -1,4 +1,5 @@
 using ViTok.Models;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.Support;
 

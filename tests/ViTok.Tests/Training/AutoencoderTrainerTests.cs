@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ViTok.IO;
 using ViTok.Training;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.Training;
 

@@ -1,3 +1,4 @@
+using ViTok.Generation;
 using ViTok.Training;
 
 namespace ViTok.Tests.Training;

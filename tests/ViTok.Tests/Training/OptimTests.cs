@@ -1,5 +1,6 @@
 using ViTok.Training;
 using ViTok.Tests.Support;
+using ViTok.Models.Paper;
 
 namespace ViTok.Tests.Training;
 
@@ -80,7 +81,7 @@ public class OptimTests
     [Fact]
     public void OnlyWeightMatricesDecay()
     {
-        using var model = new ViTok.Models.PaperAutoencoder(TinyConfigs.Image());
+        using var model = new ViTok.Models.Paper.PaperAutoencoder(TinyConfigs.Image());
         var decayed = model.named_parameters().Where(p => ParamGroups.Decays(p.name, p.parameter)).Select(p => p.name).ToHashSet();
         Assert.Contains("encoder.blocks.0.attn.qkv.weight", decayed);
         Assert.Contains("tubelet_embed.proj.weight", decayed);

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using ViTok.Data;
 using ViTok.IO;
+using ViTok.Generation;
 using ViTok.Training;
 using ViTok.Tests.Support;
 

@@ -1,0 +1,44 @@
+using ViTok.Layers;
+
+namespace ViTok.Models.V2;
+
+/// <summary>2-D axial rotary position embedding of ViTok-v2 (mirrors
+/// <c>vitok/models/modules/rotary_embedding.py</c>): the head dimension Dh is split in two halves of Dh/2, each
+/// with Dh/4 frequencies θ^(-2k/(Dh/2)); adjacent element pairs (2i, 2i+1) are rotated ("complex" convention), the
+/// first Dh/4 pairs by row·ω and the last Dh/4 by col·ω. Positions are the raw integer grid coordinates.</summary>
+public static class Rope2D
+{
+    /// <summary>The reference θ.</summary>
+    public const double DefaultTheta = 10000.0;
+
+    /// <summary>Cosines and sines [B, N, Dh/2] (float32) for integer positions <paramref name="row"/> and
+    /// <paramref name="col"/> [B, N].</summary>
+    public static (Tensor Cos, Tensor Sin) Frequencies(Tensor row, Tensor col, long headDim, double theta = DefaultTheta)
+    {
+        if (headDim % 4 != 0)
+            throw new ArgumentException($"2-D RoPE needs a head dimension divisible by 4, got {headDim}.");
+        long axisDim = headDim / 2;
+        // inv_freq = 1 / θ^(arange(0, axisDim, 2) / axisDim), in float32 like the reference.
+        var exponents = torch.arange(0, axisDim, 2, dtype: ScalarType.Int64, device: row.device).to(ScalarType.Float32) / axisDim;
+        var invFreq = torch.pow(torch.tensor((float)theta, device: row.device), exponents).reciprocal(); // [Dh/4]
+        var fy = row.to(ScalarType.Float32).unsqueeze(-1) * invFreq; // [B, N, Dh/4]
+        var fx = col.to(ScalarType.Float32).unsqueeze(-1) * invFreq; // [B, N, Dh/4]
+        var cos = torch.cat([fy.cos(), fx.cos()], -1); // [B, N, Dh/2]
+        var sin = torch.cat([fy.sin(), fx.sin()], -1);
+        return (cos, sin);
+    }
+
+    /// <summary>Rotates x [B, N, H, Dh] by the angles whose cos/sin are [B, N, Dh/2]; the rotation runs in x's dtype.</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        long b = x.shape[0], n = x.shape[1], h = x.shape[2], d = x.shape[3];
+        var pairs = x.reshape(b, n, h, d / 2, 2);
+        var xr = pairs.select(-1, 0); // [B, N, H, Dh/2]
+        var xi = pairs.select(-1, 1);
+        var c = cos.unsqueeze(2).to(x.dtype); // [B, N, 1, Dh/2]
+        var s = sin.unsqueeze(2).to(x.dtype);
+        var outR = xr * c - xi * s;
+        var outI = xr * s + xi * c;
+        return torch.stack([outR, outI], -1).flatten(3); // [B, N, H, Dh]
+    }
+}

@@ -1,0 +1,105 @@
+using ViTok.Data;
+using ViTok.IO;
+using ViTok.Models.Paper;
+
+namespace ViTok.Models.V2;
+
+/// <summary>The <see cref="IAutoencoder"/> side of ViTok-v2: dense image batches [B, 3, H, W] (H, W multiples of p) as
+/// full, unpadded patch grids, so the trainer, evaluator and CLI treat both families alike.</summary>
+public sealed partial class V2Autoencoder
+{
+    /// <inheritdoc />
+    public bool ActivationCheckpointing { get; set; }
+
+    /// <inheritdoc />
+    public string Family => Config.Family;
+
+    /// <inheritdoc />
+    public string Variant => Config.ToString();
+
+    /// <inheritdoc />
+    public int Channels => Config.Channels;
+
+    /// <inheritdoc />
+    public int PatchSize => Config.PatchSize;
+
+    /// <inheritdoc />
+    public int TubeletSize => Config.TemporalStride;
+
+    /// <inheritdoc />
+    public nn.Module Module => this;
+
+    private PatchBatch DenseBatch(Tensor x)
+    {
+        RequireImages();
+        if (x.dim() != 4 || x.shape[1] != 3)
+            throw new ViTokException($"ViTok-v2 takes images [B, 3, H, W]; got [{string.Join(", ", x.shape)}]");
+        long h = x.shape[2], w = x.shape[3], p = Config.PatchSize;
+        int tokens = (int)(((h + p - 1) / p) * ((w + p - 1) / p));
+        var images = Enumerable.Range(0, (int)x.shape[0]).Select(i => x[i]).ToList();
+        return NaFlex.Patchify(images, Config.PatchSize, tokens, resize: false);
+    }
+
+    /// <inheritdoc />
+    public (Tensor Reconstruction, Tensor? Kl) TrainForward(Tensor x, Generator? generator)
+    {
+        var batch = DenseBatch(x.to(ScalarType.Float32));
+        var patches = forward(batch.WithPatches(batch.Patches.to(x.dtype)));           // [B, N, 3p²]
+        var canvas = NaFlex.Unpatchify(patches, batch);                                 // [B, 3, H', W']
+        return (canvas.narrow(2, 0, x.shape[2]).narrow(3, 0, x.shape[3]), null);        // deterministic: no KL
+    }
+
+    /// <inheritdoc />
+    public Tensor Reconstruct(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var (recon, _) = TrainForward(x, null);
+        return recon.to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    IEnumerable<(string Name, Parameter Param)> IAutoencoder.EncoderParameters() =>
+        named_parameters().Where(p => IsEncoderKey(p.name));
+
+    /// <inheritdoc />
+    IEnumerable<(string Name, Parameter Param)> IAutoencoder.DecoderParameters() =>
+        named_parameters().Where(p => IsDecoderKey(p.name));
+
+    /// <inheritdoc />
+    public long LatentFloats(long frames, long height, long width) => Tokens(height, width) * Config.Channels;
+
+    /// <inheritdoc />
+    public double Gmacs(long frames, long height, long width) => Config.GMacsPerSample((int)Tokens(height, width));
+
+    private long Tokens(long height, long width)
+    {
+        long p = Config.PatchSize;
+        return ((height + p - 1) / p) * ((width + p - 1) / p);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> ModelMetadata() => new Dictionary<string, string>
+    {
+        [PaperCheckpoint.FormatKey] = PaperCheckpoint.Format,
+        [PaperCheckpoint.FamilyKey] = Config.Family,
+        ["variant"] = Config.ToString(),
+    };
+
+    /// <summary>Loads a single-file ViTok.NET v2 checkpoint (a model export or a training state; the variant comes from
+    /// <paramref name="variant"/> or the file's metadata).</summary>
+    public static V2Autoencoder FromFile(string path, string? variant = null, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        var header = Safetensors.ReadHeader(path);
+        string v = variant ?? (header.Metadata.TryGetValue("variant", out var mv) ? mv
+            : throw new ViTokException($"{path}: no variant in the metadata; pass --variant (e.g. Ld4-Ld24/1x16x64)."));
+        var config = V2Config.FromVariant(V2Pretrained.TryGet(v)?.Variant ?? v);
+        var model = new V2Autoencoder(config, V2Parts.Both, device, dtype);
+        using var scope = torch.NewDisposeScope();
+        var (all, meta) = Safetensors.Read(path);
+        var weights = StateDictSections.ModelWeights(all, meta).ToDictionary(kv => NormalizeKey(kv.Key), kv => kv.Value);
+        StateDict.LoadStrict(model, weights, path, $"variant {config}");
+        model.eval();
+        return model;
+    }
+}

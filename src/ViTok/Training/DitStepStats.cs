@@ -1,4 +1,0 @@
-namespace ViTok.Training;
-
-/// <summary>What one DiT training step reports: floats only, no tensors.</summary>
-public sealed record DitStepStats(int Step, double Loss, double Lr, double GradNorm, double LatentsPerSecond, bool Skipped);
