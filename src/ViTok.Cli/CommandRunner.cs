@@ -1,4 +1,5 @@
 using ViTok.IO;
+using ViTok.Training;
 
 namespace ViTok.Cli;
 
@@ -18,6 +19,13 @@ public static class CommandRunner
         try
         {
             return body();
+        }
+        catch (TrainingFailedException e)
+        {
+            // Already one line: what failed, at which step, the newest checkpoint and the resume command.
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (Environment.GetEnvironmentVariable("VITOK_VERBOSE") == "1") Console.Error.WriteLine(e.InnerException);
+            return RuntimeError;
         }
         catch (ViTokException e)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using ViTok.Training;
 using ViTok.Generation;
@@ -5,26 +6,38 @@ using ViTok.Generation;
 namespace ViTok.Cli;
 
 /// <summary>Shows a run's progress: a live Spectre.Console bar (loss, lr, throughput, ETA) on a terminal, plain log
-/// lines when output is redirected. Ctrl+C requests a clean stop (the trainer saves a checkpoint and exits).</summary>
+/// lines when output is redirected. SIGINT (Ctrl+C) and SIGTERM (schedulers, <c>docker stop</c>) request a clean stop:
+/// the trainer finishes its step, saves a checkpoint and returns; the exit code is then 130 (SIGINT) or 143 (SIGTERM),
+/// so scripts tell an interrupted run from a finished one (0). A second signal ends the process at once.</summary>
 public static class TrainingConsole
 {
-    /// <summary>Runs an auto-encoder trainer to completion with progress and Ctrl+C handling.</summary>
-    public static void Run(AutoencoderTrainer trainer) => Run(trainer, false);
+    /// <summary>Exit code of a run stopped by SIGINT (128 + 2).</summary>
+    public const int InterruptedBySigint = 130;
+
+    /// <summary>Exit code of a run stopped by SIGTERM (128 + 15).</summary>
+    public const int InterruptedBySigterm = 143;
+
+    /// <summary>Runs an auto-encoder trainer to completion with progress and signal handling.</summary>
+    /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
+    public static int Run(AutoencoderTrainer trainer) => Run(trainer, false);
 
     /// <summary>Runs an auto-encoder trainer; with <paramref name="toStderr"/> every line goes to stderr (stdout
     /// carries <c>--json</c>). Writes the run folder's <c>loss.png</c> when training stops.</summary>
-    public static void Run(AutoencoderTrainer trainer, bool toStderr) =>
-        Run(trainer.Config.Steps, trainer.Step, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
+    /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
+    public static int Run(AutoencoderTrainer trainer, bool toStderr) =>
+        Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s"),
             trainer.RunLoop, trainer.Run.Root, toStderr);
 
-    /// <summary>Runs a DiT trainer to completion with progress and Ctrl+C handling.</summary>
-    public static void Run(DitTrainer trainer) => Run(trainer, false);
+    /// <summary>Runs a DiT trainer to completion with progress and signal handling.</summary>
+    /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
+    public static int Run(DitTrainer trainer) => Run(trainer, false);
 
     /// <summary>Runs a DiT trainer; with <paramref name="toStderr"/> every line goes to stderr. Writes the run
     /// folder's <c>loss.png</c> when training stops.</summary>
-    public static void Run(DitTrainer trainer, bool toStderr) =>
-        Run(trainer.Config.Steps, trainer.Step, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
+    /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
+    public static int Run(DitTrainer trainer, bool toStderr) =>
+        Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s"),
             trainer.RunLoop, trainer.Run.Root, toStderr);
 
@@ -43,36 +56,39 @@ public static class TrainingConsole
 
     /// <summary>The shared loop: <paramref name="hookLog"/> and <paramref name="hookStep"/> install the trainer's
     /// callbacks (step index, description), <paramref name="runLoop"/> trains until done or cancelled.</summary>
-    private static void Run(int totalSteps, int startStep, string configJson, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep,
+    private static int Run(int totalSteps, Func<int> step, string resumeCommand, string configJson, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep,
         Action<CancellationToken> runLoop, string runFolder, bool toStderr)
     {
         Action<string> plain = toStderr ? Console.Error.WriteLine : Console.WriteLine;
         using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        int signalled = 0;
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
-            if (!cts.IsCancellationRequested) Console.Error.WriteLine("stopping: finishing the step and saving a checkpoint (Ctrl+C again to abort)...");
-            else Environment.Exit(130);
+            context.Cancel = true;
+            int code = context.Signal == PosixSignal.SIGTERM ? InterruptedBySigterm : InterruptedBySigint;
+            if (Interlocked.CompareExchange(ref signalled, code, 0) != 0) Environment.Exit(code);
+            Console.Error.WriteLine($"stopping ({(code == InterruptedBySigterm ? "SIGTERM" : "Ctrl+C")}): finishing the step and saving a checkpoint (a second signal aborts)...");
             cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        int startStep = step();
+        plain($"config: {configJson}");
+        bool live = !toStderr && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (!live)
         {
-            plain($"config: {configJson}");
-            bool live = !toStderr && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            if (!live)
+            hookLog(plain);
+            try
             {
-                hookLog(plain);
-                try
-                {
-                    runLoop(cts.Token);
-                }
-                finally
-                {
-                    WriteLossCurve(runFolder, plain);
-                }
-                return;
+                runLoop(cts.Token);
             }
+            finally
+            {
+                WriteLossCurve(runFolder, plain);
+            }
+        }
+        else
+        {
             AnsiConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
@@ -81,9 +97,9 @@ public static class TrainingConsole
                     var task = ctx.AddTask("training", maxValue: totalSteps);
                     task.Value = startStep;
                     hookLog(line => AnsiConsole.MarkupLine(Markup.Escape(line)));
-                    hookStep((step, description) =>
+                    hookStep((s, description) =>
                     {
-                        task.Value = step + 1;
+                        task.Value = s + 1;
                         task.Description = Markup.Escape(description);
                     });
                     try
@@ -96,9 +112,9 @@ public static class TrainingConsole
                     }
                 });
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        int code = Volatile.Read(ref signalled);
+        if (code == 0 || step() >= totalSteps) return 0;
+        Console.Error.WriteLine($"interrupted at step {step()} of {totalSteps} (checkpoint saved); resume with: {resumeCommand}");
+        return code;
     }
 }

@@ -42,12 +42,12 @@ public static class TrainCommand
                 throw new ViTokException("give either -o/--output runs/NAME (a new run) or --resume runs/NAME (continue one).");
             bool asJson = parse.GetValue(json);
             using var trainer = resumeDir is null
-                ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), [.. overrides]), outDir!, Data, Perceptual)
-                : AutoencoderTrainer.Resume(resumeDir, [.. overrides], Data, Perceptual);
-            TrainingConsole.Run(trainer, asJson);
+                ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), [.. overrides]), outDir!, Data, Perceptual, JsonOut.Log(asJson))
+                : AutoencoderTrainer.Resume(resumeDir, [.. overrides], Data, Perceptual, JsonOut.Log(asJson));
+            int exit = TrainingConsole.Run(trainer, asJson);
             if (asJson) JsonOut.Print(Summary(trainer.Run, trainer.Step, trainer.Config.Steps));
             else Console.WriteLine($"run folder: {trainer.Run.Root} (model.safetensors, checkpoints/, samples/, metrics.jsonl, loss.png, log.txt)");
-            return 0;
+            return exit;
         }));
         return cmd;
     }

@@ -43,6 +43,8 @@ public static class TrainDitCommand
             {
                 if (output.IsGiven(parse) || parse.GetValue(config) is not null)
                     throw new ViTokException("--resume takes the run folder's own config; use --set for steps and cadence, not --config/--output.");
+                // --latents with --resume points the run at its moved latents (checked to be the same encoding).
+                if (parse.GetValue(latents) is string moved) overrides.Add("latents=" + System.Text.Json.JsonSerializer.Serialize(moved));
                 trainer = DitTrainer.Resume(resumeDir, [.. overrides], log: log);
             }
             else
@@ -52,10 +54,11 @@ public static class TrainDitCommand
                 if (parse.GetValue(latents) is string l) cfg = cfg with { Latents = l };
                 trainer = DitTrainer.Create(cfg, outDir, log: log);
             }
-            using (trainer) TrainingConsole.Run(trainer, asJson);
+            int exit;
+            using (trainer) exit = TrainingConsole.Run(trainer, asJson);
             if (asJson) JsonOut.Print(TrainCommand.Summary(trainer.Run, trainer.Step, trainer.Config.Steps));
-            else Console.WriteLine($"done at step {trainer.Step}: {trainer.Run.ModelPath}");
-            return 0;
+            else Console.WriteLine($"{(exit == 0 ? "done" : "stopped")} at step {trainer.Step}: {trainer.Run.ModelPath}");
+            return exit;
         }));
         return cmd;
     }

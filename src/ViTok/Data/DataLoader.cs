@@ -72,7 +72,16 @@ public sealed class DataLoader
         for (int epoch = from.Epoch; ; epoch++)
         {
             long start = epoch == from.Epoch ? from.Index : 0;
-            foreach (var b in Epoch(epoch, start, ct)) yield return b;
+            int yielded = 0;
+            foreach (var b in Epoch(epoch, start, ct))
+            {
+                yielded++;
+                yield return b;
+            }
+            // A whole epoch without one batch would make this loop spin for ever: the data hold fewer readable items
+            // than one (dropped-last) batch.
+            if (yielded == 0 && start == 0)
+                throw new ViTokException($"{_source.Location}: a whole epoch gives no full batch of {Options.BatchSize} items (the data hold fewer readable items than one batch); lower the batch size or add data.");
         }
     }
 

@@ -72,6 +72,10 @@ public sealed record DitTrainConfig
     /// <summary>Steps between checkpoints.</summary>
     public int CheckpointEvery { get; init; } = 1000;
 
+    /// <summary>Minutes of training after which a first checkpoint is written when <see cref="CheckpointEvery"/> has not
+    /// come yet (also after a resume), so a crash never loses more than this; 0 = only at <c>checkpoint_every</c>.</summary>
+    public double FirstCheckpointMinutes { get; init; } = 3;
+
     /// <summary>Steps between sample grids.</summary>
     public int SampleEvery { get; init; } = 1000;
 

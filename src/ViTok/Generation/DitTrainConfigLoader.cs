@@ -13,24 +13,50 @@ namespace ViTok.Generation;
 public static class DitTrainConfigLoader
 {
     /// <summary>Loads and resolves a config.</summary>
-    public static DitTrainConfig Load(string? path, IEnumerable<string> overrides) =>
-        FromJson(TrainConfigLoader.ReadObject(path, overrides), path ?? "--set");
+    /// <exception cref="ViTokException">A bad file, key or value.</exception>
+    public static DitTrainConfig Load(string? path, IEnumerable<string> overrides)
+    {
+        var sets = overrides.ToList();
+        return FromJson(TrainConfigLoader.ReadObject(path, sets), TrainConfigLoader.Source(path, sets));
+    }
 
     /// <summary>Deserialises a resolved JSON object, reporting unknown keys and bad values.</summary>
     public static DitTrainConfig FromJson(JsonObject root, string source)
     {
         var c = TrainConfigLoader.Deserialize<DitTrainConfig>(root, source);
-        void Fail(string why) => throw new ViTokException($"{source}: {why}");
-        if (!DitVariant.TryParse(c.Variant, out _, out var err)) Fail($"variant: {err}");
-        if (c.Diffusion.Kind is not ("ddpm" or "flow")) Fail($"diffusion.kind '{c.Diffusion.Kind}': expected ddpm or flow");
+        var r = new ConfigRanges(source);
+        r.Require(DitVariant.TryParse(c.Variant, out _, out var err), $"variant: {err}")
+         .OneOf("diffusion.kind", c.Diffusion.Kind, "ddpm", "flow")
+         .Int("diffusion.timesteps", c.Diffusion.Timesteps, 1, 100_000)
+         .Real("diffusion.beta_start", c.Diffusion.BetaStart, 0, 1, minOpen: true, maxOpen: true)
+         .Real("diffusion.beta_end", c.Diffusion.BetaEnd, 0, 1, minOpen: true, maxOpen: true)
+         .Require(c.Diffusion.BetaStart <= c.Diffusion.BetaEnd, $"diffusion.beta_start = {c.Diffusion.BetaStart} is above diffusion.beta_end = {c.Diffusion.BetaEnd}: expected beta_start <= beta_end.")
+         .NotEmpty("latents", c.Latents)
+         .Int("batch_size", c.BatchSize, 1, 1 << 20)
+         .Int("steps", c.Steps, 1)
+         .Real("warmup_ratio", c.WarmupRatio, 0, 1)
+         .Real("min_lr", c.MinLr, 0, 1)
+         .Real("beta1", c.Beta1, 0, 1, maxOpen: true)
+         .Real("beta2", c.Beta2, 0, 1, maxOpen: true)
+         .Real("weight_decay", c.WeightDecay, 0, double.PositiveInfinity)
+         .Real("grad_clip", c.GradClip, 0, double.PositiveInfinity)
+         .Real("ema_decay", c.EmaDecay, 0, 1, maxOpen: true)
+         .Real("class_dropout", c.ClassDropout, 0, 1, maxOpen: true)
+         .Int("log_every", c.LogEvery, 1)
+         .Int("checkpoint_every", c.CheckpointEvery, 1)
+         .Real("first_checkpoint_minutes", c.FirstCheckpointMinutes, 0, double.PositiveInfinity)
+         .Int("sample_every", c.SampleEvery, 1)
+         .Int("keep_last", c.KeepLast, 1)
+         .Int("max_bad_steps", c.MaxBadSteps, 1)
+         .OneOf("dtype", c.Dtype, "f32", "bf16")
+         .Device("device", c.Device)
+         .Real("max_minutes", c.MaxMinutes, 0, double.PositiveInfinity)
+         .Real("sample_cfg", c.SampleCfg, 0, 100)
+         .Int("samples_per_class", c.SamplesPerClass, 1, 64);
+        if (c.Lr is double lr) r.Real("lr", lr, 0, 1, minOpen: true);
+        if (c.LatentScale is double scale) r.Real("latent_scale", scale, 0, double.PositiveInfinity, minOpen: true);
+        if (c.Diffusion.SampleSteps is int n) r.Int("diffusion.sample_steps", n, 1, 100_000);
         c.Diffusion.CreateProcess();
-        if (c.BatchSize <= 0 || c.Steps <= 0) Fail("batch_size and steps must be positive");
-        if (c.ClassDropout is < 0 or >= 1) Fail("class_dropout must be in [0, 1)");
-        if (c.LatentScale is <= 0) Fail("latent_scale must be positive (or null to measure it)");
-        if (c.Dtype is not ("f32" or "bf16")) Fail($"dtype '{c.Dtype}': expected f32 or bf16");
-        if (c.KeepLast < 1) Fail("keep_last must be at least 1");
-        if (c.EmaDecay is < 0 or >= 1) Fail("ema_decay must be in [0, 1)");
-        if (c.LogEvery <= 0 || c.CheckpointEvery <= 0 || c.SampleEvery <= 0) Fail("log_every, checkpoint_every and sample_every must be positive");
         return c;
     }
 }

@@ -37,6 +37,7 @@ public sealed class DitTrainer : IDisposable
     private IAutoencoder? _tokenizer;
     private bool _tokenizerTried;
     private int _badInRow;
+    private bool _savedThisRun;
 
     /// <summary>The next step to run (0-based); equals the number of steps done.</summary>
     public int Step { get; private set; }
@@ -103,73 +104,135 @@ public sealed class DitTrainer : IDisposable
     }
 
     /// <summary>Starts a new run in <paramref name="runDir"/> (which must not hold checkpoints) on the latents of
-    /// <c>cfg.latents</c>, or on <paramref name="latents"/> when given (kept, not disposed); <paramref name="log"/>
-    /// becomes <see cref="OnLog"/> from the first line on.</summary>
+    /// <c>cfg.latents</c>, or on <paramref name="latents"/> when given (kept, not disposed), holding the folder's lock
+    /// until <see cref="Dispose"/>; <paramref name="log"/> becomes <see cref="OnLog"/> from the first line on.</summary>
+    /// <exception cref="ViTokException">The folder holds checkpoints, another process trains in it, or no latents.</exception>
     public static DitTrainer Create(DitTrainConfig cfg, string runDir, LatentSet? latents = null, Action<string>? log = null)
     {
         RunDirectory.RefuseForeign(runDir);
-        var run = new RunDirectory(runDir);
-        if (run.Checkpoints().Count > 0)
-            throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another --out.");
-        var set = latents ?? LatentShards.Load(cfg.Latents ?? throw new ViTokException("no latents: pass --latents <folder> (or set \"latents\" in the config)."));
-        AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
-        var trainer = new DitTrainer(cfg, run, set, latents is null, null, null, log);
-        trainer.Log($"config {JsonSerializer.Serialize(cfg, Json.Compact)}");
-        return trainer;
+        var run = RunDirectory.OpenExclusive(runDir, ResumeVerb);
+        try
+        {
+            if (run.Checkpoints().Count > 0)
+                throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another -o/--output.");
+            var set = latents ?? LatentShards.Load(cfg.Latents ?? throw new ViTokException("no latents: pass --latents <folder> (or set \"latents\" in the config)."));
+            AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
+            var trainer = new DitTrainer(cfg, run, set, latents is null, null, null, log);
+            trainer.LogRemovedTemporaries();
+            trainer.Log($"config {JsonSerializer.Serialize(cfg, Json.Compact)}");
+            return trainer;
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Resumes the newest checkpoint of a run; <paramref name="overrides"/> may change <c>steps</c>, the
-    /// logging/checkpoint/sample cadence, <c>keep_last</c> and <c>max_minutes</c>; <paramref name="log"/> as in
-    /// <see cref="Create"/>.</summary>
+    /// <summary>The CLI command that trains (and resumes) this kind of run.</summary>
+    public const string ResumeVerb = "vitok train-dit";
+
+    /// <summary>Keys a resume may change (<see cref="ResumeOverrides"/>): the cadence keys and where the latents live
+    /// (they must be the same encoding: checked).</summary>
+    public static readonly IReadOnlyList<string> ResumableKeys = [.. ResumeOverrides.Cadence, "latents"];
+
+    /// <summary>Resumes the newest checkpoint of a run, holding the folder's lock until <see cref="Dispose"/>;
+    /// <paramref name="overrides"/> may change the keys of <see cref="ResumableKeys"/> (each change is logged and
+    /// recorded in config.json); <paramref name="log"/> as in <see cref="Create"/>. A torn last line of metrics.jsonl
+    /// is dropped.</summary>
+    /// <exception cref="ViTokException">No checkpoint, another process trains in the folder, a refused override, or
+    /// latents that differ from the run's.</exception>
     public static DitTrainer Resume(string runDir, IEnumerable<string> overrides, LatentSet? latents = null, Action<string>? log = null)
     {
-        var run = new RunDirectory(runDir);
-        var last = run.Checkpoints().LastOrDefault()
-                   ?? throw new ViTokException($"{run.Root}: no checkpoint to resume from (checkpoints/step_*.safetensors).");
-        var info = DitTrainState.ReadInfo(last);
-        var root = JsonSerializer.SerializeToNode(info.Config, Json.Options)!.AsObject();
-        foreach (var o in overrides) TrainConfigLoader.Apply(root, o);
-        var cfg = DitTrainConfigLoader.FromJson(root, "--set");
-        var old = info.Config;
-        if (cfg with { Steps = old.Steps, LogEvery = old.LogEvery, CheckpointEvery = old.CheckpointEvery, SampleEvery = old.SampleEvery, KeepLast = old.KeepLast, MaxMinutes = old.MaxMinutes } != old)
-            throw new ViTokException("--resume may only change steps, log_every, checkpoint_every, sample_every, keep_last and max_minutes; start a new run for other changes.");
-        var set = latents ?? LatentShards.Load(cfg.Latents ?? throw new ViTokException($"{last}: the run names no latents folder."));
-        if ((set.Space with { Scale = 1 }).ToJson() != (info.Space with { Scale = 1 }).ToJson())
+        var run = RunDirectory.OpenExclusive(runDir, ResumeVerb);
+        try
         {
-            if (latents is null) set.Dispose();
-            throw new ViTokException($"{cfg.Latents}: these latents differ from the ones the run was trained on (tokenizer, grid, classes or preprocessing).");
+            var last = run.Checkpoints().LastOrDefault()
+                       ?? throw new ViTokException($"{run.Root}: no checkpoint to resume from (checkpoints/step_*.safetensors).");
+            var info = DitTrainState.ReadInfo(last);
+            var (cfg, changes) = ResumeOverrides.Apply(info.Config, overrides, ResumableKeys, DitTrainConfigLoader.FromJson);
+            var set = latents ?? LatentShards.Load(cfg.Latents ?? throw new ViTokException($"{last}: the run names no latents folder; give it with --set latents=<folder>."));
+            if ((set.Space with { Scale = 1 }).ToJson() != (info.Space with { Scale = 1 }).ToJson())
+            {
+                if (latents is null) set.Dispose();
+                throw new ViTokException($"{cfg.Latents}: these latents differ from the ones the run was trained on (tokenizer, grid, classes or preprocessing).");
+            }
+            var edited = ResumeOverrides.DifferingKeys(run.ConfigPath, info.Config);
+            AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
+            var trainer = new DitTrainer(cfg, run, set, latents is null, info.Space.Scale, last, log);
+            trainer.LogRemovedTemporaries();
+            if (edited.Count > 0)
+                trainer.Log($"config.json differed from the checkpoint in {string.Join(", ", edited)}: a resume reads the checkpoint's config; change allowed keys with --set key=value");
+            foreach (var change in changes) trainer.Log($"resume override {change} (recorded in config.json)");
+            int torn = run.TruncateMetrics(trainer.Step);
+            if (torn > 0) trainer.Log($"metrics.jsonl: dropped {torn} unreadable line(s) left by an interrupted write");
+            trainer.Log($"resumed from {Path.GetFileName(last)} at step {trainer.Step} (data epoch {trainer._data.Position.Epoch}, index {trainer._data.Position.Index})");
+            return trainer;
         }
-        AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
-        var trainer = new DitTrainer(cfg, run, set, latents is null, info.Space.Scale, last, log);
-        run.TruncateMetrics(trainer.Step);
-        trainer.Log($"resumed from {Path.GetFileName(last)} at step {trainer.Step} (data epoch {trainer._data.Position.Epoch}, index {trainer._data.Position.Index})");
-        return trainer;
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Runs until <c>steps</c>, the time limit, too many bad steps or cancellation; always leaves a checkpoint.</summary>
+    private void LogRemovedTemporaries()
+    {
+        if (_run.RemovedTemporaries.Count > 0)
+            Log($"removed {_run.RemovedTemporaries.Count} temporary file(s) left by an interrupted writer: {string.Join(", ", _run.RemovedTemporaries)}");
+    }
+
+    /// <summary>Runs until <c>steps</c>, the time limit, too many bad steps or cancellation; always leaves a checkpoint.
+    /// A first checkpoint is written after <c>first_checkpoint_minutes</c> when <c>checkpoint_every</c> has not come yet.</summary>
+    /// <exception cref="TrainingFailedException">A runtime (native or managed) failure: one line with the step, the
+    /// newest checkpoint and the resume command; nothing is saved after it (the state may be half-updated).</exception>
+    /// <exception cref="ViTokException">Too many non-finite steps in a row.</exception>
     public void RunLoop(CancellationToken cancel)
     {
         Log($"DiT {_model.Config.Variant}: {_model.ParameterCount / 1e6:F2} M parameters, {_process.Kind}, {_space.Tokens} tokens of c = {_space.Contract.Channels}, batch {_cfg.BatchSize}, peak lr {_cfg.PeakLr:G3}");
         var clock = Stopwatch.StartNew();
-        while (Step < _cfg.Steps)
+        int failing = Step + 1;
+        string phase = "starting";
+        try
         {
-            if (cancel.IsCancellationRequested) { Log($"interrupted at step {Step}"); break; }
-            if (_cfg.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= _cfg.MaxMinutes) { Log($"time limit of {_cfg.MaxMinutes} min reached at step {Step}"); break; }
-            var (items, labels) = _data.Next();
-            var stats = TrainStep(items, labels!);
-            items.Dispose();
-            labels!.Dispose();
-            Step++;
-            WriteMetrics(stats);
-            OnStep?.Invoke(stats);
-            if (stats.Skipped && _badInRow >= _cfg.MaxBadSteps)
-                throw new ViTokException($"training stopped: {_badInRow} non-finite steps in a row at step {Step}. The last checkpoint in {_run.CheckpointDir} is intact; lower lr (--set lr=...) or check the latents, then resume.");
-            if (Step % _cfg.LogEvery == 0 || Step == _cfg.Steps) LogStep(stats);
-            if (Step % _cfg.SampleEvery == 0 || (Step == _cfg.Steps && _cfg.SampleEvery <= _cfg.Steps)) WriteSamples();
-            if (Step % _cfg.CheckpointEvery == 0 || Step == _cfg.Steps) SaveCheckpoint();
+            while (Step < _cfg.Steps)
+            {
+                if (cancel.IsCancellationRequested) { Log($"interrupted at step {Step}"); break; }
+                if (_cfg.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= _cfg.MaxMinutes) { Log($"time limit of {_cfg.MaxMinutes} min reached at step {Step}"); break; }
+                failing = Step + 1;
+                phase = "loading data";
+                var (items, labels) = _data.Next();
+                phase = "running the training step";
+                var stats = TrainStep(items, labels!);
+                items.Dispose();
+                labels!.Dispose();
+                Step++;
+                phase = "writing metrics.jsonl";
+                WriteMetrics(stats);
+                phase = "reporting progress";
+                OnStep?.Invoke(stats);
+                if (stats.Skipped && _badInRow >= _cfg.MaxBadSteps)
+                    throw new ViTokException($"training stopped: {_badInRow} non-finite steps in a row at step {Step}. The last checkpoint in {_run.CheckpointDir} is intact; lower lr (--set lr=...) or check the latents, then resume.");
+                phase = "logging";
+                if (Step % _cfg.LogEvery == 0 || Step == _cfg.Steps) LogStep(stats);
+                phase = "writing samples";
+                if (Step % _cfg.SampleEvery == 0 || (Step == _cfg.Steps && _cfg.SampleEvery <= _cfg.Steps)) WriteSamples();
+                phase = "saving the checkpoint";
+                if (Step % _cfg.CheckpointEvery == 0 || Step == _cfg.Steps || FirstCheckpointDue(clock)) SaveCheckpoint();
+            }
+            phase = "saving the checkpoint";
+            if (!File.Exists(_run.CheckpointPath(Step))) SaveCheckpoint();
         }
-        if (!File.Exists(_run.CheckpointPath(Step))) SaveCheckpoint();
+        catch (Exception e) when (e is not (ViTokException or OperationCanceledException or ViTok.IO.BadItemException))
+        {
+            var failure = new TrainingFailedException(failing, phase, _run, e);
+            try { _run.Log(failure.Message); } catch (IOException) { /* a full disk: the message still reaches the user */ }
+            throw failure;
+        }
     }
+
+    private bool FirstCheckpointDue(Stopwatch clock) =>
+        !_savedThisRun && _cfg.FirstCheckpointMinutes > 0 && clock.Elapsed.TotalMinutes >= _cfg.FirstCheckpointMinutes;
 
     /// <summary>One optimiser step inside one dispose scope: posterior sample, latent scale, label dropout, the
     /// process's loss, backward, clipping, AdamW, EMA.</summary>
@@ -277,6 +340,7 @@ public sealed class DitTrainer : IDisposable
     {
         string path = _run.CheckpointPath(Step);
         DitTrainState.Save(path, _model, _cfg.Diffusion, _opt, _ema, new DitTrainState.Info(_cfg, Step, _data.Position, _badInRow, _space));
+        _savedThisRun = true;
         _run.Prune(_cfg.KeepLast);
         ExportModel(_run.ModelPath);
         Log($"(step={Step:D7}) checkpoint {Path.GetRelativePath(_run.Root, path)}");
@@ -309,9 +373,10 @@ public sealed class DitTrainer : IDisposable
         }
     }
 
-    /// <summary>Frees the model, optimiser, EMA, tokenizer and (when owned) the latents.</summary>
+    /// <summary>Frees the model, optimiser, EMA, tokenizer and (when owned) the latents, and releases the run folder's lock.</summary>
     public void Dispose()
     {
+        _run.Dispose();
         _opt.Dispose();
         _ema.Dispose();
         _model.Dispose();

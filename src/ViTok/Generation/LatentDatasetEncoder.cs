@@ -17,6 +17,8 @@ public static class LatentDatasetEncoder
         Action<string>? log = null, CancellationToken cancel = default)
     {
         if (options.ShardSize <= 0 || options.BatchSize <= 0) throw new ViTokException("shard size and batch size must be positive.");
+        string digest = TokenizerDigest(tokenizer);
+        CheckFolderHoldsThisTokenizer(options.Output, tokenizer, tokenizerPath, digest, source);
         Directory.CreateDirectory(options.Output);
         long total = source is IDataset ds ? ds.Count : -1;
         if (options.Limit > 0) total = total < 0 ? options.Limit : Math.Min(total, options.Limit);
@@ -34,6 +36,7 @@ public static class LatentDatasetEncoder
             {
                 var (existing, info) = LatentShards.ReadHeader(path);
                 if ((spaceJson is not null && existing.ToJson() != spaceJson) || existing.Tokenizer != Path.GetFullPath(tokenizerPath)
+                    || (info.TokenizerDigest is not null && info.TokenizerDigest != digest)
                     || existing.Contract != LatentFile.ContractOf(tokenizer) || existing.Source != source.Location)
                     throw new ViTokException($"{path}: written with another tokenizer, source or preprocessing ({existing.Contract.Variant} from {existing.Tokenizer}, data {existing.Source}); use another -o folder or delete it.");
                 if (info.Total != total || info.ShardSize != options.ShardSize)
@@ -64,7 +67,7 @@ public static class LatentDatasetEncoder
                 using var m = mean ?? torch.zeros(0, space.Tokens, space.Contract.Channels);
                 using var lv = logVar ?? (space.Posterior == "mean+logvar" ? torch.zeros(0, space.Tokens, space.Contract.Channels) : null);
                 using var lb = labels ?? torch.zeros(0, ScalarType.Int64);
-                LatentShards.Write(path, space, new LatentShards.ShardInfo(j, options.ShardSize, start, total, last, count), m, lv, lb);
+                LatentShards.Write(path, space, new LatentShards.ShardInfo(j, options.ShardSize, start, total, last, count, digest), m, lv, lb);
                 written++;
                 items += count;
                 log?.Invoke($"shard {j:D5}: items {start}–{start + count - 1} ({count}) in {sw.Elapsed.TotalSeconds:F1} s → {path}");
@@ -78,6 +81,41 @@ public static class LatentDatasetEncoder
             }
         }
         return new EncodeDatasetReport(written, skipped, items, space);
+    }
+
+    /// <summary>Refuses an output folder that already holds shards of another tokenizer (other weights, variant or
+    /// path) or of another source, whatever their shard indices: a latent folder holds one tokenizer's latents.</summary>
+    /// <exception cref="ViTokException">A shard of another encoding is in the folder.</exception>
+    private static void CheckFolderHoldsThisTokenizer(string folder, IAutoencoder tokenizer, string tokenizerPath, string digest, IDataSource source)
+    {
+        string path = Path.GetFullPath(tokenizerPath);
+        var contract = LatentFile.ContractOf(tokenizer);
+        foreach (var file in LatentShards.Files(folder))
+        {
+            var (space, info) = LatentShards.ReadHeader(file);
+            string? why = space.Tokenizer != path ? $"another tokenizer ({space.Tokenizer})"
+                : space.Contract != contract ? $"another tokenizer ({space.Contract.Variant} at {space.Tokenizer})"
+                : info.TokenizerDigest is not null && info.TokenizerDigest != digest ? $"another tokenizer (other weights at {space.Tokenizer})"
+                : space.Source != source.Location ? $"another source ({space.Source})"
+                : null;
+            if (why is not null)
+                throw new ViTokException($"{Path.GetFullPath(folder)}: holds latents of {why} ({Path.GetFileName(file)}); a latent folder holds one tokenizer's latents of one source. " +
+                                         "Use another -o folder, or delete its shard_*.safetensors first.");
+        }
+    }
+
+    /// <summary>SHA-256 (lower-case hex) of the tokenizer's weights: every state-dict entry's name, dtype, shape and
+    /// bytes in name order. Identifies the weights whatever file or path they were loaded from.</summary>
+    public static string TokenizerDigest(IAutoencoder tokenizer)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (name, t) in tokenizer.Module.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{name}|{t.dtype}|{string.Join(",", t.shape)}|"));
+            using var scope = torch.NewDisposeScope();
+            hash.AppendData(t.detach().cpu().contiguous().bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static (Tensor? Mean, Tensor? LogVar, Tensor? Labels, int Count, bool ReachedEnd, LatentSpace? Space) EncodeRange(

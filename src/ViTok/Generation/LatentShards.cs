@@ -13,8 +13,13 @@ public static class LatentShards
     public const string Format = "vitok.net/latent-dataset-1";
 
     /// <summary>Where a shard sits in the source order: items [Start, Start + ShardSize) of Total (−1 while unknown,
-    /// for streaming sources); <see cref="Last"/> marks the shard that reached the end of the source.</summary>
-    public sealed record ShardInfo(int Index, int ShardSize, long Start, long Total, bool Last, int Count);
+    /// for streaming sources); <see cref="Last"/> marks the shard that reached the end of the source;
+    /// <see cref="TokenizerDigest"/> is the SHA-256 (hex) of the tokenizer's weights (null in shards written before it
+    /// was recorded).</summary>
+    public sealed record ShardInfo(int Index, int ShardSize, long Start, long Total, bool Last, int Count, string? TokenizerDigest = null);
+
+    /// <summary>Metadata key of <see cref="ShardInfo.TokenizerDigest"/>.</summary>
+    public const string DigestKey = "tokenizer_sha256";
 
     /// <summary>Path of shard <paramref name="index"/> in <paramref name="folder"/>.</summary>
     public static string ShardPath(string folder, int index) =>
@@ -37,6 +42,7 @@ public static class LatentShards
             ["last"] = info.Last ? "true" : "false",
             ["count"] = info.Count.ToString(CultureInfo.InvariantCulture),
         };
+        if (info.TokenizerDigest is not null) meta[DigestKey] = info.TokenizerDigest;
         Safetensors.Write(path, tensors, meta);
     }
 
@@ -51,7 +57,7 @@ public static class LatentShards
             var space = LatentSpace.FromJson(meta["latent_space"], path);
             var info = new ShardInfo(int.Parse(meta["shard_index"], CultureInfo.InvariantCulture), int.Parse(meta["shard_size"], CultureInfo.InvariantCulture),
                 long.Parse(meta["start"], CultureInfo.InvariantCulture), long.Parse(meta["total"], CultureInfo.InvariantCulture),
-                meta["last"] == "true", int.Parse(meta["count"], CultureInfo.InvariantCulture));
+                meta["last"] == "true", int.Parse(meta["count"], CultureInfo.InvariantCulture), meta.GetValueOrDefault(DigestKey));
             return (space, info);
         }
         catch (Exception e) when (e is KeyNotFoundException or FormatException)
@@ -77,6 +83,12 @@ public static class LatentShards
         for (int i = 1; i < headers.Count; i++)
             if (headers[i].Space.ToJson() != spaceJson)
                 throw new ViTokException($"{files[i]}: encoded with another tokenizer, source or preprocessing than {Path.GetFileName(files[0])}; a latent folder must hold one encoding. Use a separate -o folder.");
+        var digests = headers.Select(h => h.Info.TokenizerDigest).Where(d => d is not null).Distinct().ToList();
+        if (digests.Count > 1)
+        {
+            int odd = headers.FindIndex(h => h.Info.TokenizerDigest is not null && h.Info.TokenizerDigest != digests[0]);
+            throw new ViTokException($"{files[odd]}: encoded with other tokenizer weights than {Path.GetFileName(files[0])} (the same path, retrained?); a latent folder must hold one tokenizer's latents. Encode again into a separate -o folder.");
+        }
         var byIndex = headers.Select((h, i) => (h.Info, File: files[i])).ToDictionary(x => x.Info.Index);
         var first = headers[0].Info;
         long total = headers.Max(h => h.Info.Total);

@@ -28,6 +28,7 @@ public sealed class AutoencoderTrainer : IDisposable
     private readonly ScalarType _dtype;
     private Tensor? _sampleBatch;
     private int _badInRow;
+    private bool _savedThisRun;
 
     /// <summary>The next step to run (0-based); equals the number of steps done.</summary>
     public int Step { get; private set; }
@@ -81,8 +82,10 @@ public sealed class AutoencoderTrainer : IDisposable
         if (resumeFrom is not null) LoadState(resumeFrom);
     }
 
-    /// <summary>Starts a new run in <paramref name="runDir"/> (which must not hold checkpoints).</summary>
-    public static AutoencoderTrainer Create(TrainConfig cfg, string runDir, Func<TrainConfig, ITrainingData> data, Func<TrainConfig, IPerceptualDistance?> perceptual)
+    /// <summary>Starts a new run in <paramref name="runDir"/> (which must not hold checkpoints), holding the folder's
+    /// lock until <see cref="Dispose"/>; <paramref name="log"/> becomes <see cref="OnLog"/> from the first line on.</summary>
+    /// <exception cref="ViTokException">The folder holds checkpoints or another process trains in it.</exception>
+    public static AutoencoderTrainer Create(TrainConfig cfg, string runDir, Func<TrainConfig, ITrainingData> data, Func<TrainConfig, IPerceptualDistance?> perceptual, Action<string>? log = null)
     {
         if (cfg.InitFrom is not null)
         {
@@ -91,62 +94,122 @@ public sealed class AutoencoderTrainer : IDisposable
             cfg = cfg with { Family = family, Variant = variant, Channels = channels };
         }
         RunDirectory.RefuseForeign(runDir);
-        var run = new RunDirectory(runDir);
-        if (run.Checkpoints().Count > 0)
-            throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another --out.");
-        AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
-        var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), null);
-        trainer.Log($"config {JsonSerializer.Serialize(cfg, Json.Compact)}");
-        return trainer;
+        var run = RunDirectory.OpenExclusive(runDir, ResumeVerb);
+        try
+        {
+            if (run.Checkpoints().Count > 0)
+                throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another -o/--output.");
+            AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
+            var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), null) { OnLog = log };
+            trainer.LogRemovedTemporaries();
+            trainer.Log($"config {JsonSerializer.Serialize(cfg, Json.Compact)}");
+            return trainer;
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Resumes the newest checkpoint of a run; <paramref name="overrides"/> (dotted key=value) may extend
-    /// <c>steps</c> and change logging/checkpoint cadence.</summary>
-    public static AutoencoderTrainer Resume(string runDir, IEnumerable<string> overrides, Func<TrainConfig, ITrainingData> data, Func<TrainConfig, IPerceptualDistance?> perceptual)
+    /// <summary>The CLI command that trains (and resumes) this kind of run.</summary>
+    public const string ResumeVerb = "vitok train";
+
+    /// <summary>Keys a resume may change (<see cref="ResumeOverrides"/>): the cadence keys, where the data live and the
+    /// loader workers.</summary>
+    public static readonly IReadOnlyList<string> ResumableKeys = [.. ResumeOverrides.Cadence, "data", "workers"];
+
+    /// <summary>Resumes the newest checkpoint of a run, holding the folder's lock until <see cref="Dispose"/>;
+    /// <paramref name="overrides"/> (dotted key=value) may change the keys of <see cref="ResumableKeys"/> (each change
+    /// is logged and recorded in config.json). A torn last line of metrics.jsonl is dropped.</summary>
+    /// <exception cref="ViTokException">No checkpoint, another process trains in the folder, or a refused override.</exception>
+    public static AutoencoderTrainer Resume(string runDir, IEnumerable<string> overrides, Func<TrainConfig, ITrainingData> data, Func<TrainConfig, IPerceptualDistance?> perceptual, Action<string>? log = null)
     {
-        var run = new RunDirectory(runDir);
-        var last = run.Checkpoints().LastOrDefault()
-                   ?? throw new ViTokException($"{run.Root}: no checkpoint to resume from (checkpoints/step_*.safetensors).");
-        var info = TrainState.ReadInfo(last);
-        var root = JsonSerializer.SerializeToNode(info.Config, Json.Options)!.AsObject();
-        foreach (var o in overrides) TrainConfigLoader.Apply(root, o);
-        var cfg = TrainConfigLoader.FromJson(root, "--set");
-        var comparable = cfg with { Steps = info.Config.Steps, LogEvery = info.Config.LogEvery, CheckpointEvery = info.Config.CheckpointEvery, SampleEvery = info.Config.SampleEvery, KeepLast = info.Config.KeepLast, MaxMinutes = info.Config.MaxMinutes };
-        if (JsonSerializer.Serialize(comparable, Json.Compact) != JsonSerializer.Serialize(info.Config, Json.Compact))
-            throw new ViTokException("--resume may only change steps, log_every, checkpoint_every, sample_every, keep_last and max_minutes; start a new run for other changes.");
-        AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
-        var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), last);
-        run.TruncateMetrics(trainer.Step);
-        trainer.Log($"resumed from {Path.GetFileName(last)} at step {trainer.Step} (data epoch {trainer._data.Position.Epoch}, index {trainer._data.Position.Index})");
-        return trainer;
+        var run = RunDirectory.OpenExclusive(runDir, ResumeVerb);
+        try
+        {
+            var last = run.Checkpoints().LastOrDefault()
+                       ?? throw new ViTokException($"{run.Root}: no checkpoint to resume from (checkpoints/step_*.safetensors).");
+            var info = TrainState.ReadInfo(last);
+            var (cfg, changes) = ResumeOverrides.Apply(info.Config, overrides, ResumableKeys, TrainConfigLoader.FromJson);
+            var edited = ResumeOverrides.DifferingKeys(run.ConfigPath, info.Config);
+            AtomicFile.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(cfg, Json.Options));
+            var trainer = new AutoencoderTrainer(cfg, run, data(cfg), perceptual(cfg), last) { OnLog = log };
+            trainer.LogRemovedTemporaries();
+            if (edited.Count > 0)
+                trainer.Log($"config.json differed from the checkpoint in {string.Join(", ", edited)}: a resume reads the checkpoint's config; change allowed keys with --set key=value");
+            foreach (var change in changes) trainer.Log($"resume override {change} (recorded in config.json)");
+            int torn = run.TruncateMetrics(trainer.Step);
+            if (torn > 0) trainer.Log($"metrics.jsonl: dropped {torn} unreadable line(s) left by an interrupted write");
+            trainer.Log($"resumed from {Path.GetFileName(last)} at step {trainer.Step} (data epoch {trainer._data.Position.Epoch}, index {trainer._data.Position.Index})");
+            return trainer;
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Runs until <c>steps</c>, the time limit, too many bad steps or cancellation; always leaves a checkpoint.</summary>
+    private void LogRemovedTemporaries()
+    {
+        if (_run.RemovedTemporaries.Count > 0)
+            Log($"removed {_run.RemovedTemporaries.Count} temporary file(s) left by an interrupted writer: {string.Join(", ", _run.RemovedTemporaries)}");
+    }
+
+    /// <summary>Runs until <c>steps</c>, the time limit, too many bad steps or cancellation; always leaves a checkpoint.
+    /// A first checkpoint is written after <c>first_checkpoint_minutes</c> when <c>checkpoint_every</c> has not come yet.</summary>
+    /// <exception cref="TrainingFailedException">A runtime (native or managed) failure: one line with the step, the
+    /// newest checkpoint and the resume command; nothing is saved after it (the state may be half-updated).</exception>
+    /// <exception cref="ViTokException">Too many non-finite steps in a row, or bad data.</exception>
     public void RunLoop(CancellationToken cancel)
     {
         Log($"{_model.Family} {_model.Variant}, c = {_model.Channels}, stage {_cfg.Stage}, {_opt.Parameters.Sum(p => p.numel()) / 1e6:F2} M trainable parameters, peak lr {_cfg.PeakLr:G3}");
         Log($"data: {_data.Describe()}");
         var clock = Stopwatch.StartNew();
-        while (Step < _cfg.Steps)
+        int failing = Step + 1;
+        string phase = "starting";
+        try
         {
-            if (cancel.IsCancellationRequested) { Log($"interrupted at step {Step}"); break; }
-            if (_cfg.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= _cfg.MaxMinutes) { Log($"time limit of {_cfg.MaxMinutes} min reached at step {Step}"); break; }
-            var (input, labels) = _data.Next();
-            labels?.Dispose();
-            _sampleBatch ??= input.narrow(0, 0, Math.Min(8, input.shape[0])).clone();
-            var stats = TrainStep(input);
-            input.Dispose();
-            Step++;
-            WriteMetrics(stats);
-            OnStep?.Invoke(stats);
-            if (stats.Skipped && _badInRow >= _cfg.MaxBadSteps)
-                throw new ViTokException($"training stopped: {_badInRow} non-finite steps in a row at step {Step}. The last checkpoint in {_run.CheckpointDir} is intact; lower lr (--set lr=...) or check the data, then resume.");
-            if (Step % _cfg.LogEvery == 0 || Step == _cfg.Steps) LogStep(stats);
-            if (Step % _cfg.SampleEvery == 0 || Step == _cfg.Steps) WriteSamples();
-            if (Step % _cfg.CheckpointEvery == 0 || Step == _cfg.Steps) SaveCheckpoint();
+            while (Step < _cfg.Steps)
+            {
+                if (cancel.IsCancellationRequested) { Log($"interrupted at step {Step}"); break; }
+                if (_cfg.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= _cfg.MaxMinutes) { Log($"time limit of {_cfg.MaxMinutes} min reached at step {Step}"); break; }
+                failing = Step + 1;
+                phase = "loading data";
+                var (input, labels) = _data.Next();
+                labels?.Dispose();
+                _sampleBatch ??= input.narrow(0, 0, Math.Min(8, input.shape[0])).clone();
+                phase = "running the training step";
+                var stats = TrainStep(input);
+                input.Dispose();
+                Step++;
+                phase = "writing metrics.jsonl";
+                WriteMetrics(stats);
+                phase = "reporting progress";
+                OnStep?.Invoke(stats);
+                if (stats.Skipped && _badInRow >= _cfg.MaxBadSteps)
+                    throw new ViTokException($"training stopped: {_badInRow} non-finite steps in a row at step {Step}. The last checkpoint in {_run.CheckpointDir} is intact; lower lr (--set lr=...) or check the data, then resume.");
+                phase = "logging";
+                if (Step % _cfg.LogEvery == 0 || Step == _cfg.Steps) LogStep(stats);
+                phase = "writing samples";
+                if (Step % _cfg.SampleEvery == 0 || Step == _cfg.Steps) WriteSamples();
+                phase = "saving the checkpoint";
+                if (Step % _cfg.CheckpointEvery == 0 || Step == _cfg.Steps || FirstCheckpointDue(clock)) SaveCheckpoint();
+            }
+            phase = "saving the checkpoint";
+            if (!File.Exists(_run.CheckpointPath(Step))) SaveCheckpoint();
         }
-        if (!File.Exists(_run.CheckpointPath(Step))) SaveCheckpoint();
+        catch (Exception e) when (e is not (ViTokException or OperationCanceledException or ViTok.IO.BadItemException))
+        {
+            var failure = new TrainingFailedException(failing, phase, _run, e);
+            try { _run.Log(failure.Message); } catch (IOException) { /* a full disk: the message still reaches the user */ }
+            throw failure;
+        }
     }
+
+    private bool FirstCheckpointDue(Stopwatch clock) =>
+        !_savedThisRun && _cfg.FirstCheckpointMinutes > 0 && clock.Elapsed.TotalMinutes >= _cfg.FirstCheckpointMinutes;
 
     /// <summary>One optimiser step (and, in stage 2, one discriminator step) inside one dispose scope.</summary>
     public StepStats TrainStep(Tensor batch)
@@ -277,6 +340,7 @@ public sealed class AutoencoderTrainer : IDisposable
     {
         string path = _run.CheckpointPath(Step);
         TrainState.Save(path, _model, _opt, _ema, _disc, _discOpt, new TrainState.Info(_cfg, Step, _data.Position, _badInRow));
+        _savedThisRun = true;
         _run.Prune(_cfg.KeepLast);
         ExportModel(_run.ModelPath);
         Log($"(step={Step:D7}) checkpoint {Path.GetRelativePath(_run.Root, path)}");
@@ -318,9 +382,10 @@ public sealed class AutoencoderTrainer : IDisposable
         }
     }
 
-    /// <summary>Frees the model, optimisers, EMA, critic and data stream.</summary>
+    /// <summary>Frees the model, optimisers, EMA, critic and data stream, and releases the run folder's lock.</summary>
     public void Dispose()
     {
+        _run.Dispose();
         _sampleBatch?.Dispose();
         _opt.Dispose();
         _discOpt?.Dispose();

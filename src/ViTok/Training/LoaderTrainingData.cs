@@ -17,6 +17,7 @@ public sealed class LoaderTrainingData : ITrainingData
     /// <c>{ "path", "kind", "test_split", "frame_stride", "fps", "count" }</c>; images get the paper's training
     /// transform at <c>image_size</c> (RandomResizedCrop 0.8–1 and a flip) unless <c>augment</c> is false (then the
     /// eval transform: short-side resize and centre crop).</summary>
+    /// <exception cref="ViTokException">No data, or fewer items than one batch.</exception>
     public static LoaderTrainingData Open(TrainConfig c, TextWriter? log = null)
     {
         var spec = DataSpec.From(c.Data);
@@ -40,6 +41,8 @@ public sealed class LoaderTrainingData : ITrainingData
             DropLast = true,
             Log = log,
         });
+        if (loader.ItemsPerEpoch >= 0 && loader.ItemsPerEpoch < c.BatchSize)
+            throw new ViTokException($"{source.Location}: {loader.ItemsPerEpoch} items, fewer than one batch (batch_size = {c.BatchSize}); set batch_size to at most {loader.ItemsPerEpoch} or add data.");
         return new LoaderTrainingData(loader);
     }
 

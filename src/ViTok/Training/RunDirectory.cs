@@ -1,22 +1,41 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ViTok.IO;
 
 namespace ViTok.Training;
 
 /// <summary>A run folder: <c>config.json</c>, <c>metrics.jsonl</c>, <c>log.txt</c>, <c>samples/</c> (reconstruction
 /// grids), <c>checkpoints/step_NNNNNNN.safetensors</c> (the last <c>keep_last</c> kept) and <c>model.safetensors</c>
-/// (the latest exportable tokenizer).</summary>
-public sealed class RunDirectory
+/// (the latest exportable tokenizer), plus <c>.lock</c>: one process at a time owns a run folder. The owner holds an
+/// exclusive OS lock on <c>.lock</c> (flock on Unix), which the OS releases when the process ends however it ends, so a
+/// killed run never leaves a stale lock. Both trainers share this class for everything about the folder.</summary>
+public sealed partial class RunDirectory : IDisposable
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private FileStream? _lock;
 
-    /// <summary>The run's root folder.</summary>
+    /// <summary>The run's root folder (absolute).</summary>
     public string Root { get; }
 
-    /// <summary>Creates (or opens) the run folder.</summary>
-    public RunDirectory(string root)
+    /// <summary>The command that resumes this run, e.g. <c>vitok train --resume /abs/runs/x</c> (the path quoted for a
+    /// POSIX shell when it needs it).</summary>
+    public string ResumeCommand { get; }
+
+    /// <summary>Leftover temporary files of a killed writer (<c>*.tmp-PID-XXXXXXXX</c>) removed when the folder was
+    /// opened.</summary>
+    public IReadOnlyList<string> RemovedTemporaries { get; private set; } = [];
+
+    /// <summary>Opens (creating it when needed) the run folder without locking it: for reading a finished run.</summary>
+    /// <param name="root">The folder.</param>
+    /// <param name="command">The CLI command that trains it (<c>vitok train</c> or <c>vitok train-dit</c>), for the
+    /// resume hint of messages.</param>
+    public RunDirectory(string root, string command = "vitok train")
     {
         Root = Path.GetFullPath(root);
+        ResumeCommand = $"{command} --resume {ShellQuote(Root)}";
         Directory.CreateDirectory(Root);
         Directory.CreateDirectory(CheckpointDir);
         Directory.CreateDirectory(SampleDir);
@@ -27,7 +46,7 @@ public sealed class RunDirectory
     /// <c>model.safetensors</c>, or a user's own folder. A missing or empty folder is fine. Call it before anything is
     /// written into <paramref name="root"/>.</summary>
     /// <exception cref="ViTokException">The folder holds other files (names the folder and the first of them).</exception>
-    public static void RefuseForeign(string root, string option = "--out")
+    public static void RefuseForeign(string root, string option = "-o/--output")
     {
         if (string.IsNullOrWhiteSpace(root)) throw new ViTokException($"{option}: the value is empty; give a folder for the run.");
         if (File.Exists(root)) throw new ViTokException($"{option} {root}: is a file; give a folder for the run.");
@@ -41,8 +60,40 @@ public sealed class RunDirectory
         if (entries.Count == 0) return;
         throw new ViTokException($"{option} {root}: the folder holds {entries.Count} entr{(entries.Count == 1 ? "y" : "ies")} ({string.Join(", ", entries.Take(3))}" +
                                  $"{(entries.Count > 3 ? ", ..." : "")}) but is not a vitok run (no checkpoints/); a new run would replace or mix with them. " +
-                                 "Give a new or empty folder to --out.");
+                                 $"Give a new or empty folder to {option}.");
     }
+
+    /// <summary>Opens a run folder for training: takes its exclusive lock, then removes the temporary files that a
+    /// killed writer left behind (only the owner may, since only the owner writes).</summary>
+    /// <param name="root">The folder (created when missing).</param>
+    /// <param name="command">The CLI command that trains it, for the resume hint of messages.</param>
+    /// <exception cref="ViTokException">Another process holds the folder's lock.</exception>
+    public static RunDirectory OpenExclusive(string root, string command)
+    {
+        var run = new RunDirectory(root, command);
+        try
+        {
+            run._lock = new FileStream(run.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException e)
+        {
+            throw new ViTokException($"{run.Root} is in use by another vitok process (it holds {run.LockPath}); wait for it to end or stop it (Ctrl+C or SIGTERM saves a checkpoint), then run again.", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ViTokException($"{run.LockPath}: cannot create the run folder's lock file ({e.Message}); choose a folder you can write to.", e);
+        }
+        // The process id is for people (cat runs/x/.lock); the lock itself is the OS's.
+        var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        run._lock.SetLength(0);
+        run._lock.Write(pid);
+        run._lock.Flush();
+        run.RemovedTemporaries = run.RemoveTemporaries();
+        return run;
+    }
+
+    /// <summary>The lock file held by the process that trains in this folder.</summary>
+    public string LockPath => Path.Combine(Root, ".lock");
 
     /// <summary>The resolved config.</summary>
     public string ConfigPath => Path.Combine(Root, "config.json");
@@ -77,24 +128,103 @@ public sealed class RunDirectory
     }
 
     /// <summary>Appends a line to the log (and returns it).</summary>
+    /// <exception cref="IOException">The disk is full or the file cannot be written (the file is left as before).</exception>
     public string Log(string line)
     {
-        File.AppendAllText(LogPath, line + "\n", Utf8);
+        AppendLine(LogPath, line);
         return line;
     }
 
-    /// <summary>Appends one JSON object to <c>metrics.jsonl</c>.</summary>
-    public void AppendMetrics(string json) => File.AppendAllText(MetricsPath, json + "\n", Utf8);
+    /// <summary>Appends one JSON object to <c>metrics.jsonl</c> as one write; when the write fails (a full disk) the file
+    /// is cut back to its previous length, so it never ends in a torn line that this process wrote.</summary>
+    /// <exception cref="IOException">The disk is full or the file cannot be written.</exception>
+    public void AppendMetrics(string json) => AppendLine(MetricsPath, json);
 
-    /// <summary>Drops metric lines of steps after <paramref name="step"/> (after a resume from an earlier checkpoint).</summary>
-    public void TruncateMetrics(int step)
+    private static void AppendLine(string path, string line)
     {
-        if (!File.Exists(MetricsPath)) return;
-        var keep = File.ReadAllLines(MetricsPath).Where(l =>
+        byte[] bytes = Utf8.GetBytes(line + "\n");
+        long before = File.Exists(path) ? new FileInfo(path).Length : 0;
+        try
         {
-            var node = System.Text.Json.Nodes.JsonNode.Parse(l);
-            return node?["step"]?.GetValue<int>() <= step;
-        });
-        IO.AtomicFile.WriteAllText(MetricsPath, string.Concat(keep.Select(l => l + "\n")));
+            using var fs = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+            fs.Write(bytes);
+        }
+        catch (IOException)
+        {
+            CutBack(path, before);
+            throw;
+        }
+    }
+
+    /// <summary>Truncates a regular file back to <paramref name="length"/> after a failed append (best effort: when
+    /// even that fails, the resume drops the torn line).</summary>
+    private static void CutBack(string path, long length)
+    {
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            if (fs.CanSeek && fs.Length > length) fs.SetLength(length);
+        }
+        catch (IOException)
+        {
+            // left for TruncateMetrics
+        }
+    }
+
+    /// <summary>Drops metric lines of steps after <paramref name="step"/> (after a resume from an earlier checkpoint)
+    /// and lines that are not whole JSON objects with a <c>step</c> (a torn write of a killed process or a full disk).
+    /// Kept lines are kept byte for byte.</summary>
+    /// <returns>The number of unreadable lines dropped.</returns>
+    public int TruncateMetrics(int step)
+    {
+        if (!File.Exists(MetricsPath)) return 0;
+        var keep = new StringBuilder();
+        int torn = 0;
+        foreach (var line in File.ReadAllText(MetricsPath, Utf8).Split('\n'))
+        {
+            if (line.Length == 0) continue;
+            int? s = null;
+            try
+            {
+                if (JsonNode.Parse(line) is JsonObject o && o["step"] is JsonValue v && v.TryGetValue<int>(out int i)) s = i;
+            }
+            catch (JsonException)
+            {
+                // a torn line: dropped below
+            }
+            if (s is null) { torn++; continue; }
+            if (s <= step) keep.Append(line).Append('\n');
+        }
+        AtomicFile.WriteAllText(MetricsPath, keep.ToString());
+        return torn;
+    }
+
+    /// <summary>Deletes the temporary files (<c>NAME.tmp-PID-XXXXXXXX</c>, written by <see cref="AtomicFile"/>) that
+    /// a killed writer left in the run folder, its checkpoints and its samples.</summary>
+    private List<string> RemoveTemporaries()
+    {
+        var removed = new List<string>();
+        foreach (var dir in new[] { Root, CheckpointDir, SampleDir })
+            foreach (var f in Directory.EnumerateFiles(dir, "*.tmp-*"))
+                if (TemporaryName().IsMatch(Path.GetFileName(f)))
+                {
+                    File.Delete(f);
+                    removed.Add(Path.GetRelativePath(Root, f));
+                }
+        return removed;
+    }
+
+    [GeneratedRegex(@"\.tmp-\d+-[0-9a-f]{8}$")]
+    private static partial Regex TemporaryName();
+
+    /// <summary>A path as one POSIX-shell word: unchanged when it holds only safe characters, else single-quoted.</summary>
+    public static string ShellQuote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+:,=@%".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+
+    /// <summary>Releases the folder's lock (the OS also releases it when the process ends).</summary>
+    public void Dispose()
+    {
+        _lock?.Dispose();
+        _lock = null;
     }
 }

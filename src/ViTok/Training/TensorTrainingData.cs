@@ -17,7 +17,7 @@ public sealed class TensorTrainingData : ITrainingData
     public TensorTrainingData(Tensor items, Tensor? labels, int batchSize, long seed)
     {
         if (items.shape[0] < batchSize)
-            throw new ViTokException($"the data has {items.shape[0]} items, fewer than one batch of {batchSize}");
+            throw new ViTokException($"the data hold {items.shape[0]} items, fewer than one batch (batch_size = {batchSize}); set batch_size to at most {items.shape[0]} or add data.");
         _items = items;
         _labels = labels;
         _batch = batchSize;

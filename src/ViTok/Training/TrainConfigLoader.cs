@@ -6,7 +6,8 @@ using ViTok.IO;
 namespace ViTok.Training;
 
 /// <summary>Builds a <see cref="TrainConfig"/> from the record defaults, an optional JSON file and dotted
-/// <c>key=value</c> overrides (<c>loss.kl_weight=0</c>). Unknown keys are errors that name the key.</summary>
+/// <c>key=value</c> overrides (<c>loss.kl_weight=0</c>). Unknown keys, duplicate keys, values of the wrong kind,
+/// non-finite numbers and values out of range are errors that name the key as written and the allowed range.</summary>
 public static class TrainConfigLoader
 {
     private static readonly JsonSerializerOptions Strict = new(Json.Options)
@@ -15,8 +16,16 @@ public static class TrainConfigLoader
     };
 
     /// <summary>Loads and resolves a config.</summary>
-    public static TrainConfig Load(string? path, IEnumerable<string> overrides) =>
-        FromJson(ReadObject(path, overrides), path ?? "--set");
+    /// <exception cref="ViTokException">A bad file, key or value.</exception>
+    public static TrainConfig Load(string? path, IEnumerable<string> overrides)
+    {
+        var sets = overrides.ToList();
+        return FromJson(ReadObject(path, sets), Source(path, sets));
+    }
+
+    /// <summary>How messages name a config's origin: the file, <c>--set</c>, or both.</summary>
+    public static string Source(string? path, IReadOnlyCollection<string> overrides) =>
+        path is null ? "--set" : overrides.Count > 0 ? $"{path} (with --set)" : path;
 
     /// <summary>Reads a JSON config file (or an empty object) and applies the dotted overrides.</summary>
     public static JsonObject ReadObject(string? path, IEnumerable<string> overrides)
@@ -29,29 +38,26 @@ public static class TrainConfigLoader
         else
         {
             if (!File.Exists(path)) throw new ViTokException($"{path}: config file not found.");
-            try
-            {
-                root = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? new JsonObject();
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                throw new ViTokException($"{path}: not a JSON object ({e.Message}).", e);
-            }
+            root = ConfigFile.Parse(File.ReadAllText(path), path);
         }
         foreach (var o in overrides) Apply(root, o);
         return root;
     }
 
-    /// <summary>Deserialises a config record strictly: unknown keys and bad values are errors naming the source.</summary>
+    /// <summary>Deserialises a config record strictly: unknown keys and bad values are errors naming the source and
+    /// the key (<see cref="ConfigSchema"/>).</summary>
+    /// <exception cref="ViTokException">A bad key or value.</exception>
     public static T Deserialize<T>(JsonObject root, string source) where T : new()
     {
+        ConfigSchema.Check(root, typeof(T), source);
         try
         {
             return root.Deserialize<T>(Strict) ?? new T();
         }
         catch (JsonException e)
         {
-            throw new ViTokException($"{source}: invalid config: {e.Message}", e);
+            string key = (e.Path ?? "$").TrimStart('$').TrimStart('.');
+            throw new ViTokException($"{source}: invalid value{(key.Length > 0 ? $" of {key}" : "")}; see the config reference in the README.", e);
         }
     }
 
@@ -61,6 +67,7 @@ public static class TrainConfigLoader
     {
         int eq = assignment.IndexOf('=');
         if (eq <= 0) throw new ViTokException($"--set '{assignment}': expected key=value, e.g. --set steps=200 or --set loss.kl_weight=0");
+        if (assignment[..eq].Split('.').Any(k => k.Length == 0)) throw new ViTokException($"--set '{assignment}': empty key part; write dotted keys as loss.kl_weight=0");
         string[] keys = assignment[..eq].Split('.');
         string raw = assignment[(eq + 1)..];
         JsonNode? value;
@@ -95,14 +102,44 @@ public static class TrainConfigLoader
 
     private static void Validate(TrainConfig c, string source)
     {
-        void Fail(string why) => throw new ViTokException($"{source}: {why}");
-        if (c.Family is not ("paper" or "v2")) Fail($"family '{c.Family}': expected paper or v2");
-        if (c.Stage is not (1 or 2)) Fail($"stage {c.Stage}: expected 1 or 2");
-        if (c.Stage == 2 && string.IsNullOrEmpty(c.InitFrom)) Fail("stage 2 needs init_from (a stage-1 checkpoint)");
-        if (c.BatchSize <= 0 || c.Steps <= 0 || c.ImageSize <= 0 || c.Frames <= 0) Fail("batch_size, steps, image_size and frames must be positive");
-        if (c.Loss.Reconstruction is not ("l2" or "l1" or "charbonnier")) Fail($"loss.reconstruction '{c.Loss.Reconstruction}': expected l2, l1 or charbonnier");
-        if (c.Loss.Perceptual is not ("resnet18" or "lpips")) Fail($"loss.perceptual '{c.Loss.Perceptual}': expected resnet18 or lpips");
-        if (c.Dtype is not ("f32" or "bf16")) Fail($"dtype '{c.Dtype}': expected f32 or bf16");
-        if (c.KeepLast < 1) Fail("keep_last must be at least 1");
+        var r = new ConfigRanges(source);
+        r.OneOf("family", c.Family, "paper", "v2")
+         .Require(!string.IsNullOrWhiteSpace(c.Variant), "variant is empty: give a variant string, e.g. S-B/16")
+         .Int("channels", c.Channels, 1, 4096)
+         .Int("image_size", c.ImageSize, 1, 16384)
+         .Int("frames", c.Frames, 1, 4096)
+         .Int("batch_size", c.BatchSize, 1, 1 << 20)
+         .Int("steps", c.Steps, 1)
+         .Real("warmup_ratio", c.WarmupRatio, 0, 1)
+         .Real("min_lr", c.MinLr, 0, 1)
+         .Real("beta1", c.Beta1, 0, 1, maxOpen: true)
+         .Real("beta2", c.Beta2, 0, 1, maxOpen: true)
+         .Real("weight_decay", c.WeightDecay, 0, double.PositiveInfinity)
+         .Real("grad_clip", c.GradClip, 0, double.PositiveInfinity, minOpen: true)
+         .Int("stage", c.Stage, 1, 2)
+         .NotEmpty("init_from", c.InitFrom)
+         .Require(c.Stage != 2 || !string.IsNullOrEmpty(c.InitFrom), "stage 2 needs init_from (a stage-1 checkpoint)")
+         .OneOf("loss.reconstruction", c.Loss.Reconstruction, "l2", "l1", "charbonnier")
+         .Real("loss.perceptual_weight", c.Loss.PerceptualWeight, 0, double.PositiveInfinity)
+         .OneOf("loss.perceptual", c.Loss.Perceptual, "resnet18", "lpips")
+         .NotEmpty("loss.lpips_weights", c.Loss.LpipsWeights)
+         .Real("loss.kl_weight", c.Loss.KlWeight, 0, double.PositiveInfinity)
+         .Real("loss.gan_weight", c.Loss.GanWeight, 0, double.PositiveInfinity)
+         .Real("loss.gan_start", c.Loss.GanStart, 0, 1)
+         .Real("loss.gan_warmup", c.Loss.GanWarmup, 0, 1)
+         .Real("disc_lr", c.DiscLr, 0, 1, minOpen: true)
+         .Int("disc_channels", c.DiscChannels, 1, 4096)
+         .Real("ema_decay", c.EmaDecay, 0, 1, maxOpen: true)
+         .Int("checkpoint_every", c.CheckpointEvery, 1)
+         .Real("first_checkpoint_minutes", c.FirstCheckpointMinutes, 0, double.PositiveInfinity)
+         .Int("sample_every", c.SampleEvery, 1)
+         .Int("log_every", c.LogEvery, 1)
+         .Int("keep_last", c.KeepLast, 1)
+         .Int("max_bad_steps", c.MaxBadSteps, 1)
+         .Int("workers", c.Workers, 0, 256)
+         .OneOf("dtype", c.Dtype, "f32", "bf16")
+         .Device("device", c.Device)
+         .Real("max_minutes", c.MaxMinutes, 0, double.PositiveInfinity);
+        if (c.Lr is double lr) r.Real("lr", lr, 0, 1, minOpen: true);
     }
 }

@@ -35,7 +35,7 @@ public class TrainCommandTests
         Assert.Equal(0, CliRunner.Run("train", "--config", Config(), "--out", run, "--set", "steps=2", "--set", "batch_size=4", "--set", "loss.perceptual_weight=0").Exit);
         var (exit, _, err) = CliRunner.Run("train", "--resume", run, "--set", "channels=8");
         Assert.Equal(1, exit);
-        Assert.Contains("--resume may only change", err);
+        Assert.Contains("--set channels: a resume cannot change channels (4 → 8)", err);
         Directory.Delete(run, true);
     }
 

@@ -24,7 +24,7 @@ public class DitTrainConfigTests
 
     [Theory]
     [InlineData("stepz=3", "stepz")]
-    [InlineData("diffusion.kind=score", "diffusion.kind 'score'")]
+    [InlineData("diffusion.kind=score", "diffusion.kind = 'score' is out of range: expected ddpm or flow.")]
     [InlineData("variant=B/2", "patch size 1")]
     [InlineData("class_dropout=1", "class_dropout")]
     [InlineData("latent_scale=0", "latent_scale")]

@@ -149,7 +149,7 @@ public class DitTrainerTests
         string dir = NewRunDir();
         using (var t = DitTrainer.Create(Tiny(4), dir, latents)) t.RunLoop(CancellationToken.None);
         var e = Assert.Throws<ViTokException>(() => DitTrainer.Resume(dir, ["lr=1"], latents));
-        Assert.Contains("may only change steps", e.Message);
+        Assert.Contains("--set lr: a resume cannot change lr", e.Message);
         using (var t = DitTrainer.Resume(dir, ["steps=6"], latents))
         {
             t.RunLoop(CancellationToken.None);

@@ -107,4 +107,49 @@ public class LatentDatasetEncoderTests
         var e = Assert.Throws<ViTokException>(() => LatentDatasetEncoder.Run(b, tokB, source, Options(dir)));
         Assert.Contains("another tokenizer", e.Message);
     }
+
+    [Fact]
+    public void AnotherTokenizerIsRefusedEvenWhenItWouldWriteOtherShards()
+    {
+        // Arrange: tokenizer A writes the even shards (--shard 0/2) of a folder.
+        using var tmp = new TempDir();
+        string tokA = GenerationFixtures.Tokenizer(tmp.File("a.safetensors"));
+        string tokB = GenerationFixtures.Tokenizer(tmp.File("b.safetensors"), seed: 2);
+        var source = new GenerationFixtures.LabelledSquares(50);
+        string dir = tmp.File("lat");
+        using (var a = Autoencoders.Load(tokA)) LatentDatasetEncoder.Run(a, tokA, source, Options(dir) with { Shard = new ShardSpec(0, 2) });
+        var before = Directory.GetFiles(dir).Order().ToArray();
+
+        // Act: tokenizer B asked for the odd shards, which are all missing.
+        using var b = Autoencoders.Load(tokB);
+        var e = Assert.Throws<ViTokException>(() => LatentDatasetEncoder.Run(b, tokB, source, Options(dir) with { Shard = new ShardSpec(1, 2) }));
+
+        // Assert: refused before writing anything.
+        Assert.Equal($"{Path.GetFullPath(dir)}: holds latents of another tokenizer ({Path.GetFullPath(tokA)}) (shard_00000.safetensors); a latent folder holds one tokenizer's latents of one source. " +
+                     "Use another -o folder, or delete its shard_*.safetensors first.", e.Message);
+        Assert.Equal(before, Directory.GetFiles(dir).Order().ToArray());
+    }
+
+    [Fact]
+    public void RetrainedWeightsAtTheSamePathAreAnotherTokenizer()
+    {
+        // Arrange: shards of the tokenizer at tok.safetensors, then other weights saved under the same name.
+        using var tmp = new TempDir();
+        string tok = GenerationFixtures.Tokenizer(tmp.File("tok.safetensors"));
+        var source = new GenerationFixtures.LabelledSquares(50);
+        string dir = tmp.File("lat");
+        using (var a = Autoencoders.Load(tok))
+        {
+            LatentDatasetEncoder.Run(a, tok, source, Options(dir) with { Shard = new ShardSpec(0, 2) });
+            Assert.Equal(64, LatentDatasetEncoder.TokenizerDigest(a).Length);
+        }
+        GenerationFixtures.Tokenizer(tok, seed: 3);
+
+        // Act
+        using var b = Autoencoders.Load(tok);
+        var e = Assert.Throws<ViTokException>(() => LatentDatasetEncoder.Run(b, tok, source, Options(dir) with { Shard = new ShardSpec(1, 2) }));
+
+        // Assert
+        Assert.StartsWith($"{Path.GetFullPath(dir)}: holds latents of another tokenizer (other weights at {Path.GetFullPath(tok)}) (shard_00000.safetensors)", e.Message);
+    }
 }

@@ -19,7 +19,7 @@ public class AutoencoderTrainerTests
         return F.interpolate(low, [16, 16], mode: InterpolationMode.Bilinear, align_corners: false);
     }
 
-    private static TrainConfig Tiny(int steps) => new()
+    internal static TrainConfig Tiny(int steps) => new()
     {
         Variant = "Sw32d1h2-Bw32d2h2/4",
         Channels = 4,
@@ -35,7 +35,7 @@ public class AutoencoderTrainerTests
         Loss = new LossConfig { PerceptualWeight = 0 },
     };
 
-    private static ITrainingData Data(TrainConfig c) => new TensorTrainingData(Images, null, c.BatchSize, c.Seed);
+    internal static ITrainingData Data(TrainConfig c) => new TensorTrainingData(Images, null, c.BatchSize, c.Seed);
 
     private static string NewRunDir() => Path.Combine(Path.GetTempPath(), $"run-{Guid.NewGuid():N}");
 

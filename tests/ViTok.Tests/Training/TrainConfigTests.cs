@@ -30,7 +30,7 @@ public class TrainConfigTests
 
     [Theory]
     [InlineData("bacth_size=3", "bacth_size")]
-    [InlineData("stage=3", "stage 3")]
+    [InlineData("stage=3", "stage = 3 is out of range: expected a whole number from 1 to 2")]
     [InlineData("stage=2", "init_from")]
     [InlineData("loss.reconstruction=l3", "l3")]
     [InlineData("nonsense", "key=value")]
