@@ -83,6 +83,11 @@ public static class ScalarLifetimeRule
             IConversionOperation c => c.OperatorMethod,
             _ => null,
         };
+        if (op is IObjectCreationOperation or IInvocationOperation && op.Type is INamedTypeSymbol t
+            && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, torchSharp)
+            && map.RiskyModuleTypes.Contains(t.OriginalDefinition.MetadataToken)
+            && t.Name != "ScriptModule")   // converts .NET numbers among its arguments; ViTok passes tensors only
+            return $"TorchSharp module {t.Name} makes an unrooted Scalar temporary in forward; write its forward with ViTok.TensorMath";
         if (target == null) return null;
         var def = target.OriginalDefinition;
         if (!SymbolEqualityComparer.Default.Equals(def.ContainingAssembly, torchSharp)) return null;

@@ -25,6 +25,10 @@ public sealed class ScalarTemporaryMap
     /// a callee).</summary>
     public IReadOnlySet<int> TemporaryMakers { get; }
 
+    /// <summary>Metadata tokens of TorchSharp module types whose <c>forward</c> makes a Scalar temporary (e.g. a
+    /// module built with a number, like <c>LeakyReLU(0.2)</c>): using such a module is as risky as calling it.</summary>
+    public IReadOnlySet<int> RiskyModuleTypes { get; }
+
     /// <summary>Readable names of <see cref="TemporaryMakers"/>, for messages.</summary>
     public IReadOnlyDictionary<int, string> Names { get; }
 
@@ -81,6 +85,8 @@ public sealed class ScalarTemporaryMap
         }
 
         TemporaryMakers = makers;
+        RiskyModuleTypes = methods.Where(m => m.Name == "forward" && makers.Contains(m.MetadataToken) && m.DeclaringType != null)
+            .Select(m => m.DeclaringType!.MetadataToken).ToHashSet();
         Creators = creators;
         Names = names;
     }
