@@ -55,6 +55,7 @@ public static class StressHost
                 total += Dit("ddpm", latents, done + n, Path.Combine(root, "ddpm"), done == 0);
                 total += Dit("flow", latents, done + n, Path.Combine(root, "flow"), done == 0);
                 done += n;
+                Console.WriteLine($"round: {total} steps, {gcs} collections, {sw.Elapsed.TotalSeconds:F1} s");
             }
             stop.Cancel();
             gc.Join();
