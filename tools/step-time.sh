@@ -4,7 +4,7 @@
 #   tools/step-time.sh VITOK_A VITOK_B [ROUNDS] [STEPS]      (default 5 rounds of 300 steps)
 #
 # Config: the tiny paper model of configs/tiny.json (Sw64d2h4-Bw64d2h4/4, width 64, depth 2+2, batch 32, 32x32,
-# Fashion-MNIST, perceptual weight 0.1). Step time = batch / images_per_second from metrics.jsonl; the first 20 steps
+# Fashion-MNIST; perceptual weight PERC, default 0.1 as in the config). Step time = batch / images_per_second from metrics.jsonl; the first 20 steps
 # of each run are dropped; per build the median over all kept steps of all rounds is printed, then B / A.
 set -eu
 A=$1; B=$2; ROUNDS=${3:-5}; STEPS=${4:-300}
@@ -15,7 +15,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for which in A B; do
     bin=$A; [ $which = B ] && bin=$B
     "$bin" train --config "$CFG" --set steps="$STEPS" --set checkpoint_every=100000 --set sample_every=100000 \
-      --set log_every=100000 --out "$OUT/$which-$r" > "$OUT/$which-$r.log" 2>&1
+      --set log_every=100000 --set loss.perceptual_weight="${PERC:-0.1}" --out "$OUT/$which-$r" > "$OUT/$which-$r.log" 2>&1
   done
 done
 python3 - "$OUT" "$ROUNDS" <<'PY'

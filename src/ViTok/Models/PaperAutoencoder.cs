@@ -142,7 +142,7 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
         using var _ = torch.no_grad();
         var video = AsVideo(x, out bool isImage);
         var (mean, logVar) = EncodeMoments(video);
-        Generator? gen = seed is long s ? new Generator((ulong)s, video.device) : null;
+        using Generator? gen = seed is long s ? new Generator((ulong)s, video.device) : null;   // alive (rooted) until the end
         var z = sample ? Sample(mean, logVar, gen) : mean.alias();
         return new PaperLatents(z.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), GridOf(video), isImage);
     }

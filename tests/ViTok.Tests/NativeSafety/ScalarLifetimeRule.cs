@@ -83,6 +83,10 @@ public static class ScalarLifetimeRule
             IConversionOperation c => c.OperatorMethod,
             _ => null,
         };
+        // A Generator owns native state with a finalizer too: the same rule (a using local, a static or an instance field).
+        if (op is IObjectCreationOperation { Type: INamedTypeSymbol { Name: "Generator" } gt }
+            && SymbolEqualityComparer.Default.Equals(gt.ContainingAssembly, torchSharp))
+            return IsRooted(op) || IsFieldStore(op) ? null : "unrooted Generator; hold it in a `using` local or a field";
         if (op is IObjectCreationOperation or IInvocationOperation && op.Type is INamedTypeSymbol t
             && SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, torchSharp)
             && map.RiskyModuleTypes.Contains(t.OriginalDefinition.MetadataToken)
@@ -108,12 +112,23 @@ public static class ScalarLifetimeRule
     private static bool IsRooted(IOperation op)
     {
         var parent = op.Parent;
-        while (parent is IConversionOperation { IsImplicit: true } or IParenthesizedOperation) parent = parent.Parent;
+        while (parent is IConversionOperation { IsImplicit: true } or IParenthesizedOperation or IConditionalOperation or ICoalesceOperation)
+            parent = parent.Parent;
         if (parent is IFieldInitializerOperation fi) return fi.InitializedFields.All(f => f.IsStatic);
         if (parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Parent: IVariableDeclarationOperation decl } })
             return decl.Parent is IUsingDeclarationOperation or IUsingOperation
                 || decl.Parent is IVariableDeclarationGroupOperation { Parent: IUsingOperation or IUsingDeclarationOperation };
         return false;
+    }
+
+    /// <summary>True when <paramref name="op"/> is stored into a field (the object then lives as long as its owner).</summary>
+    private static bool IsFieldStore(IOperation op)
+    {
+        var parent = op.Parent;
+        while (parent is IConversionOperation { IsImplicit: true } or IParenthesizedOperation or IConditionalOperation or ICoalesceOperation)
+            parent = parent.Parent;
+        return parent is ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation }
+            || parent is IFieldInitializerOperation or IPropertyInitializerOperation;
     }
 
     private const string ImplicitUsings = """

@@ -61,12 +61,14 @@ public class ScalarLifetimeRuleTests
                     var i = torch.full(new long[] { 2 }, (Scalar)lr); // 13: explicit cast
                     var j = a.add_(b, alpha: lr.ToScalar());         // 14: ToScalar() not held
                     a += b;                                          // 15: compound operator
-                    return c;
+                    var gen = new Generator(1);                      // 16: a Generator in a plain local
+                    return torch.randn(new long[] { 2 }, generator: gen);
                 }
                 public static Tensor Safe(Tensor a, Tensor b, double lr)
                 {
                     using var s = lr.ToScalar();                     // allowed: using local
                     using (Scalar t = 2.0) { a = a.mul(t); }         // allowed: using statement
+                    using var g = lr > 0 ? new Generator(2) : null;  // allowed: using local (through ?:)
                     var x = a.mul(b).div(b).add(b, Half).mul(s);     // allowed: no temporary Scalar
                     return x * b - a;                                // allowed: mul(Tensor), sub(Tensor) make none
                 }
@@ -80,7 +82,7 @@ public class ScalarLifetimeRuleTests
         Assert.Empty(errors);
         int offset = GlobalUsings.Count(ch => ch == '\n');
         var lines = findings.Select(f => f.Line - offset).Distinct().Order().ToArray();
-        Assert.Equal([7, 8, 9, 10, 11, 12, 13, 14, 15], lines);
+        Assert.Equal([7, 8, 9, 10, 11, 12, 13, 14, 15, 16], lines);
     }
 
     [Fact]
