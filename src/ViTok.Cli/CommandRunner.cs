@@ -22,6 +22,12 @@ public static class CommandRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return UsageError;
         }
+        catch (ViTok.Data.BadItemException e)
+        {
+            // An unreadable input file (image, video, shard member) is bad input too: one line naming it, exit 1.
+            Console.Error.WriteLine($"error: {e.Message}. {e.Fix}");
+            return UsageError;
+        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled.");

@@ -169,6 +169,8 @@ public static class DataCommand
             ["height"] = Stats(r.Height),
             ["frames"] = Stats(r.Frames),
             ["skipped_files"] = files,
+            ["ignored"] = r.Ignored.Count,
+            ["ignored_files"] = new JsonArray(r.Ignored.Select(i => (JsonNode?)new JsonObject { ["path"] = i.Path, ["why"] = i.Why }).ToArray()),
             ["sheet"] = r.Sheet,
             ["seconds"] = r.Seconds,
         };
@@ -189,6 +191,12 @@ public static class DataCommand
         {
             Console.WriteLine("skipped:");
             foreach (var e in r.SkippedFiles) Console.WriteLine($"  {e.Source}: {e.ReasonKey}: {e.Detail}");
+        }
+        if (IgnoredFile.Summary(r.Ignored) is { } ignored)
+        {
+            Console.WriteLine(ignored);
+            foreach (var i in r.Ignored.Take(50)) Console.WriteLine($"  {i.Path}: {i.Why}");
+            if (r.Ignored.Count > 50) Console.WriteLine($"  … and {r.Ignored.Count - 50} more");
         }
         if (r.Sheet is not null) Console.WriteLine($"sheet: {r.Sheet}");
         Console.WriteLine(FormattableString.Invariant($"({r.Seconds:0.00} s)"));

@@ -62,14 +62,21 @@ public static class EvalCommand
                 I3dWeights = parse.GetValue(i3d),
                 Progress = Progress(),
             };
-            IDataSource Open(string path) => DataSources.Open(path, new DataSourceOptions
+            IDataSource Open(string path)
             {
-                Kind = parse.GetValue(kind),
-                Transform = s > 0 ? ImageTransform.ForEval(s) : ImageTransform.None,
-                Clip = new ClipOptions { Frames = t, Start = ClipStart.Even },
-                TestSplit = splitName == "test",
-                Count = count,
-            });
+                var source = DataSources.Open(path, new DataSourceOptions
+                {
+                    Kind = parse.GetValue(kind),
+                    Transform = s > 0 ? ImageTransform.ForEval(s) : ImageTransform.None,
+                    Clip = new ClipOptions { Frames = t, Start = ClipStart.Even },
+                    TestSplit = splitName == "test",
+                    Count = count,
+                });
+                // Files the source does not take are counted and named, never dropped silently.
+                if (IgnoredFile.Summary(source.Ignored) is { } ignored)
+                    Console.Error.WriteLine($"note: {source.Location}: {ignored}; `vitok data inspect` lists them.");
+                return source;
+            }
 
             using var evaluator = new ReconstructionEvaluator(options);
             EvalResult result;
@@ -105,7 +112,7 @@ public static class EvalCommand
     private static void PrintText(EvalResult r)
     {
         static string F(double? v) => v is double d ? d.ToString("G6", CultureInfo.InvariantCulture) : "-";
-        string shape = r.Frames > 0 ? $"{r.Frames}×{r.Height}×{r.Width} clips" : $"{r.Height}×{r.Width} images";
+        string shape = r.Frames > 0 ? $"{r.Frames}-frame {r.Width}x{r.Height} clips" : $"{r.Width}x{r.Height} images";
         if (r.Variant is not null) Console.WriteLine($"model     {r.Family} {r.Variant}");
         Console.WriteLine($"data      {r.Data} ({r.Kind}): {r.Count} {shape}");
         foreach (var m in r.Metrics) Console.WriteLine($"{m.Key,-20} {F(m.Value),12}   {m.Description}");

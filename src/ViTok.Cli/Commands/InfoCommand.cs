@@ -84,7 +84,7 @@ public static class InfoCommand
     {
         var inv = CultureInfo.InvariantCulture;
         return string.Join('\n',
-            $"{i.Family} {i.Variant}, c = {i.Channels}, input {(i.Frames > 1 ? $"{i.Frames}×" : "")}{i.Height}×{i.Width}",
+            $"{i.Family} {i.Variant}, c = {i.Channels}, input {(i.Frames > 1 ? $"{i.Frames} frames of " : "")}{i.Width}x{i.Height}",
             $"  tokens         {i.Tokens}",
             $"  latent floats  {i.LatentFloats} (E)",
             string.Format(inv, "  parameters     {0:F2} M encoder + {1:F2} M decoder = {2:F2} M", i.ParamsEncoder / 1e6, i.ParamsDecoder / 1e6, i.ParamsTotal / 1e6),

@@ -25,8 +25,8 @@ public static class MetricsCommand
             var a = ImageIO.Load(refPath);
             var b = ImageIO.Load(testPath);
             if (!a.shape.SequenceEqual(b.shape))
-                throw new ViTokException($"{testPath}: the image is {b.shape[2]}×{b.shape[1]}, but the reference {refPath} is " +
-                                         $"{a.shape[2]}×{a.shape[1]}; compare images of the same size.");
+                throw new ViTokException($"{testPath}: the image is {b.shape[2]}x{b.shape[1]}, but the reference {refPath} is " +
+                                         $"{a.shape[2]}x{a.shape[1]}; compare images of the same size.");
             if (a.shape[1] < 11 || a.shape[2] < 11)
                 throw new ViTokException($"{refPath}: SSIM needs images of at least 11×11 pixels.");
             double psnr = Psnr.Mean(a, b), ssim = Ssim.Mean(a, b);

@@ -10,7 +10,7 @@ public static class ReconstructCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var inputs = new Argument<string[]>("inputs") { Description = "Image files (PNG, JPEG, WebP, BMP), or videos (MP4 and other ffmpeg formats) for paper-family video models (q > 1).", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files (PNG, JPEG, WebP, BMP; a GIF is its first frame), or videos (any container ffprobe reads: MP4, MOV, MKV, WebM, MPEG-TS/MTS, 3GP, …) for paper-family video models (q > 1). Recognised by content, not by name.", Arity = ArgumentArity.OneOrMore };
         var frames = new Option<int>("--frames") { Description = "Videos: frames per chunk the model sees at once.", DefaultValueFactory = _ => 16 };
         var output = new Option<string>("-o", "--output") { Description = "Output folder.", Required = true };
         var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 };
@@ -26,7 +26,7 @@ public static class ReconstructCommand
             foreach (string path in parse.GetValue(inputs)!)
             {
                 using var scope = torch.NewDisposeScope();
-                if (VideoIO.Extensions.Contains(Path.GetExtension(path).ToLowerInvariant()))
+                if (IsVideo(path))
                 {
                     ReconstructVideo(ae, path, outDir, parse.GetValue(frames), device);
                     continue;
@@ -37,7 +37,7 @@ public static class ReconstructCommand
                 string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".png");
                 ImageIO.SavePng(recon, dest);
                 string resized = (latents.ProcessedHeight, latents.ProcessedWidth) == (latents.OriginalHeight, latents.OriginalWidth)
-                    ? "" : $" (shrunk to {latents.ProcessedHeight}×{latents.ProcessedWidth} for the token budget)";
+                    ? "" : $" (shrunk to {latents.ProcessedWidth}x{latents.ProcessedHeight} for the token budget)";
                 Console.WriteLine($"{path} -> {dest}{resized}");
             }
             return 0;
@@ -54,6 +54,31 @@ public static class ReconstructCommand
         using var recon = paper.ReconstructVideo(clip, frames);
         string dest = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path) + ".mp4");
         VideoIO.WriteMp4(recon, dest, info.Fps > 0 ? info.Fps : 8);
-        Console.WriteLine($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[2]}×{clip.shape[3]})");
+        Console.WriteLine($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[3]}x{clip.shape[2]})");
+    }
+
+    // By content, never by name: images (GIF: its first frame) go through the image path; a video container (or a file
+    // ffprobe reads as video) through the video path; anything else is named and refused.
+    private static bool IsVideo(string path)
+    {
+        if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
+        FileContent c;
+        try
+        {
+            c = FileContent.OfFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ViTokException($"{path}: cannot be read ({e.Message}).", e);
+        }
+        return c.Kind switch
+        {
+            ContentKind.Image => false,
+            ContentKind.Video => true,
+            ContentKind.Other when c.Format == "binary" && VideoIO.HasVideoStream(path) => true,
+            ContentKind.Empty => throw new ViTokException($"{path}: is empty (0 bytes). Copy it again."),
+            ContentKind.UnreadImage => throw new ViTokException($"{path}: is {c.Description}."),
+            _ => throw new ViTokException($"{path}: is {c.Description}, not an image (PNG, JPEG, WebP, BMP, GIF) or a video. Check the path."),
+        };
     }
 }

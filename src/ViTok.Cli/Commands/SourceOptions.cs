@@ -46,7 +46,7 @@ public sealed class SourceOptions
     {
         int size = parse.GetValue(Size);
         if (size < 0) throw new ViTokException($"--size must be 0 or positive (got {size}).");
-        return DataSources.Open(parse.GetValue(Data)!, new DataSourceOptions
+        var source = DataSources.Open(parse.GetValue(Data)!, new DataSourceOptions
         {
             Kind = parse.GetValue(Kind),
             Transform = size > 0 ? ImageTransform.ForEval(size) : ImageTransform.None,
@@ -55,6 +55,10 @@ public sealed class SourceOptions
             Count = parse.GetValue(Count),
             Seed = parse.GetValue(Seed),
         });
+        // Files the source does not take are counted and named, never dropped silently.
+        if (IgnoredFile.Summary(source.Ignored) is { } ignored)
+            Console.Error.WriteLine($"note: {source.Location}: {ignored} ({string.Join("; ", source.Ignored.Take(3).Select(i => $"{Path.GetFileName(i.Path)}: {i.Why}"))}{(source.Ignored.Count > 3 ? "; …" : "")}); `vitok data inspect` lists them all.");
+        return source;
     }
 
     /// <summary>A description of the transform, stored with the latents.</summary>

@@ -21,4 +21,17 @@ public sealed class BadItemException : Exception
 
     /// <summary>What exactly was wrong, in a few words.</summary>
     public string Detail { get; }
+
+    /// <summary>What the user can do about it, one sentence for the reason.</summary>
+    public string Fix => Reason switch
+    {
+        SkipReason.Empty or SkipReason.Truncated or SkipReason.IoError => "Copy or download the file again.",
+        SkipReason.UnreadableVideo => "Check that it plays (ffprobe shows a video stream) or re-encode it, e.g. `ffmpeg -i in -c:v libx264 out.mp4`.",
+        SkipReason.TooShort => "Use a shorter clip (--frames) or a longer video.",
+        SkipReason.TooLarge => "Downscale it first.",
+        SkipReason.Unsupported => "Convert it to PNG or JPEG.",
+        SkipReason.NotConsecutive => "Re-create the shard with each sample's members next to each other (tar sorted by name).",
+        SkipReason.BadLabel => "Write the label as an integer class index.",
+        _ => "Give a PNG, JPEG, WebP, BMP or GIF image, or a video ffprobe can read.",
+    };
 }

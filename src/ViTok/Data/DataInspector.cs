@@ -67,6 +67,7 @@ public static class DataInspector
             Height = SizeStats.Of(heights),
             Frames = SizeStats.Of(frames),
             SkippedFiles = loader.Skips.Entries,
+            Ignored = source.Ignored,
             Sheet = sheet,
             Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
         };

@@ -2,9 +2,11 @@ using ViTok.IO;
 
 namespace ViTok.Data;
 
-/// <summary>Opens a data source from a path and options, detecting its kind when none is given: a .tar/.tgz file or
-/// a folder of them → shards; a folder with Fashion-MNIST IDX files → fashion-mnist; a video file or a folder of mostly
-/// videos → video; a text list, an image file or a folder of images → images.</summary>
+/// <summary>Opens a data source from a path and options, detecting its kind from content when none is given: a tar
+/// shard or a folder of them → shards; a folder with Fashion-MNIST IDX files → fashion-mnist; a video (any container
+/// ffprobe reads) or a folder of videos → video; an image (GIF: its first frame), a text list of paths or a folder of
+/// images → images. A folder holding more than one of images, videos and shards is refused with the counts, so that
+/// no kind is dropped silently; <c>--kind</c> chooses, and the files of other kinds are listed as ignored.</summary>
 public static class DataSources
 {
     /// <summary>The kinds understood by <see cref="Open"/>.</summary>
@@ -21,9 +23,10 @@ public static class DataSources
             case "images":
                 if (File.Exists(path))
                 {
-                    return ImageFiles.IsImagePath(path)
-                        ? ImageFiles.FromPaths([Path.GetFullPath(path)], null, o.Transform, o.MaxPixels)
-                        : ImageFiles.FromList(path, o.Transform, o.MaxPixels);
+                    // A file list is recognised by its content being text, never by its name.
+                    return Content(path).Kind == ContentKind.Text
+                        ? ImageFiles.FromList(path, o.Transform, o.MaxPixels)
+                        : ImageFiles.FromPaths([Path.GetFullPath(path)], null, o.Transform, o.MaxPixels);
                 }
                 return ImageFiles.FromFolder(path, o.Transform, o.MaxPixels);
             case "video":
@@ -44,7 +47,10 @@ public static class DataSources
         }
     }
 
-    /// <summary>Guesses the kind of <paramref name="path"/> from names alone (no decoding).</summary>
+    /// <summary>Detects the kind of <paramref name="path"/>: a file by its content (and ffprobe when the first bytes
+    /// name no format), a folder by the kinds of the files it holds. Throws <see cref="ViTokException"/> for a file
+    /// that is no data (text is a file list; an unread image format, an LFS pointer or unknown bytes are named) and
+    /// for a folder that mixes kinds.</summary>
     public static string Detect(string path)
     {
         if (path is "fashion-mnist" or "" && Directory.Exists(FashionMnist.DefaultFolder)) return "fashion-mnist";
@@ -52,24 +58,55 @@ public static class DataSources
         if (path is "synthetic" or "lavfi") return "synthetic";
         if (File.Exists(path))
         {
-            if (WebDatasetShards.IsShardPath(path)) return "shards";
-            if (VideoFiles.IsVideoPath(path)) return "video";
-            return "images";
+            var c = Content(path);
+            switch (c.Kind)
+            {
+                case ContentKind.Image:
+                case ContentKind.Text:
+                    return "images";
+                case ContentKind.Video:
+                    return "video";
+                case ContentKind.Tar:
+                    return "shards";
+                case ContentKind.Gzip when WebDatasetShards.IsShardPath(path):
+                    return "shards";
+                case ContentKind.Other when c.Format == "binary" && VideoIO.HasVideoStream(path):
+                    return "video";
+                case ContentKind.Empty:
+                    throw new ViTokException($"{Path.GetFullPath(path)}: is empty (0 bytes). Copy it again or give another file.");
+                default:
+                    throw new ViTokException($"{Path.GetFullPath(path)}: is {c.Description}, not an image, a video, a tar shard or a text list of paths. "
+                        + "Give one of those, or a folder of them.");
+            }
         }
         if (!Directory.Exists(path))
             throw new ViTokException($"{Path.GetFullPath(path)}: no such file or folder. Give a folder of images or videos, a file list, "
                 + "tar shards, or --kind fashion-mnist / moving-fashion-mnist / synthetic.");
         var top = Directory.GetFiles(path);
         if (top.Any(f => Path.GetFileName(f).Contains("-images-idx3-ubyte", StringComparison.Ordinal))) return "fashion-mnist";
-        int images = 0, videos = 0, shards = 0;
-        foreach (var f in ImageFiles.EnumerateFiles(path).Take(100_000))
+        var (images, videos, shards) = FolderScan.Of(path).Counts();
+        var kinds = new List<string>();
+        if (images > 0) kinds.Add($"{images} image{(images == 1 ? "" : "s")}");
+        if (videos > 0) kinds.Add($"{videos} video{(videos == 1 ? "" : "s")}");
+        if (shards > 0) kinds.Add($"{shards} tar shard{(shards == 1 ? "" : "s")}");
+        if (kinds.Count > 1)
+            throw new ViTokException($"{Path.GetFullPath(path)}: the folder mixes {string.Join(" and ", kinds)}. Pass --kind "
+                + $"{string.Join(" or --kind ", new[] { images > 0 ? "images" : null, videos > 0 ? "video" : null, shards > 0 ? "shards" : null }.OfType<string>())} "
+                + "to read one kind (the others are then listed as ignored), or separate them into folders.");
+        if (shards > 0) return "shards";
+        return videos > 0 ? "video" : "images";
+    }
+
+    private static FileContent Content(string path)
+    {
+        try
         {
-            if (ImageFiles.IsImagePath(f)) images++;
-            else if (VideoFiles.IsVideoPath(f)) videos++;
-            else if (WebDatasetShards.IsShardPath(f)) shards++;
+            return FileContent.OfFile(path);
         }
-        if (shards > 0 && shards >= images && shards >= videos) return "shards";
-        return videos > images ? "video" : "images";
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ViTokException($"{Path.GetFullPath(path)}: cannot be read ({e.Message}).", e);
+        }
     }
 
     private static string? FashionFolder(string path) =>

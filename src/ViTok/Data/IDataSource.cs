@@ -12,4 +12,8 @@ public interface IDataSource
 
     /// <summary>Class names, index = label; empty when the source has no classes.</summary>
     IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Files found where the source looked that it does not take (other kinds, links not followed), each
+    /// with its reason; empty for sources that are not folders.</summary>
+    IReadOnlyList<IgnoredFile> Ignored => [];
 }

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using ViTok.IO;
 
 namespace ViTok.Data;
 
@@ -19,10 +20,14 @@ internal static class Idx
         }
         catch (InvalidDataException e)
         {
+            FileContent.RefuseText(path, "an IDX file");
             throw new ViTokException($"{path}: not a valid gzip file ({e.Message}). Reinstall the data set.", e);
         }
         if (raw.Length < 4 || raw[0] != 0 || raw[1] != 0 || raw[2] != 0x08 || raw[3] is 0 or > 4)
+        {
+            FileContent.RefuseText(path, raw.AsSpan(0, Math.Min(raw.Length, 512)), "an IDX file");
             throw new ViTokException($"{path}: not an IDX file of unsigned bytes (bad magic). Expected *-idx3-ubyte / *-idx1-ubyte files.");
+        }
         int nd = raw[3];
         if (raw.Length < 4 + 4 * nd) throw new ViTokException($"{path}: IDX header truncated. Reinstall the data set.");
         var dims = new int[nd];

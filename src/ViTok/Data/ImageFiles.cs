@@ -2,17 +2,21 @@ using ViTok.IO;
 
 namespace ViTok.Data;
 
-/// <summary>Image files as a map-style dataset: a folder read recursively (jpg, jpeg, png, webp, bmp; the class is the
-/// first-level subfolder, as in ImageNet's layout), a text file of paths with optional labels, or an explicit list.
-/// Hidden files and folders are ignored. Items are decoded with <see cref="ImageIO.DecodeRgb8"/> and transformed.</summary>
+/// <summary>Image files as a map-style dataset: a folder read recursively (jpg, jpeg, png, webp, bmp, gif as its first
+/// frame, and any other name whose content is one of these; the class is the first-level subfolder, as in ImageNet's
+/// layout), a text file of paths with optional labels, or an explicit list. Hidden files and folders are skipped;
+/// links are not followed into folders or out of the folder (see <see cref="FolderScan"/>); every other file the folder
+/// holds is listed in <see cref="Ignored"/>. Items are decoded with <see cref="ImageIO.DecodeRgb8"/> and transformed.</summary>
 public sealed class ImageFiles : IDataset
 {
     private readonly string[] _paths;
     private readonly int[] _labels;
     private readonly string[] _classes;
 
-    private ImageFiles(string location, string[] paths, int[] labels, string[] classes, ImageTransform transform, long maxPixels)
+    private ImageFiles(string location, string[] paths, int[] labels, string[] classes, ImageTransform transform, long maxPixels,
+        IReadOnlyList<IgnoredFile>? ignored = null)
     {
+        Ignored = ignored ?? [];
         Location = location;
         _paths = paths;
         _labels = labels;
@@ -33,6 +37,9 @@ public sealed class ImageFiles : IDataset
     /// <inheritdoc/>
     public int Count => _paths.Length;
 
+    /// <inheritdoc/>
+    public IReadOnlyList<IgnoredFile> Ignored { get; }
+
     /// <summary>The transform applied to every decoded image.</summary>
     public ImageTransform Transform { get; }
 
@@ -51,11 +58,12 @@ public sealed class ImageFiles : IDataset
     {
         root = Path.GetFullPath(root);
         if (!Directory.Exists(root)) throw new ViTokException($"{root}: folder not found. Give a folder of images (or a file list).");
-        var all = EnumerateFiles(root).ToList();
-        var images = all.Where(IsImagePath).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        var scan = FolderScan.Of(root);
+        var images = scan.OfKind(ContentKind.Image);
+        var ignored = scan.Ignored(ContentKind.Image);
         if (images.Length == 0)
-            throw new ViTokException($"{root}: no images found (looked recursively for {string.Join(", ", ImageIO.Extensions)}; "
-                + $"found {DescribeFiles(all)}). Point at a folder of images, or pass --kind for another source.");
+            throw new ViTokException($"{root}: no images found (looked recursively for {string.Join(", ", ImageIO.Extensions)} and image content; "
+                + $"found {DescribeFiles(scan.Files.Select(f => f.Path).ToList())}). Point at a folder of images, or pass --kind for another source.");
         string? ClassOf(string p)
         {
             string rel = Path.GetRelativePath(root, p);
@@ -65,7 +73,7 @@ public sealed class ImageFiles : IDataset
         var classes = images.Select(ClassOf).OfType<string>().Distinct().OrderBy(c => c, StringComparer.Ordinal).ToArray();
         var index = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
         var labels = images.Select(p => ClassOf(p) is { } c ? index[c] : -1).ToArray();
-        return new ImageFiles(root, images, labels, classes, transform ?? ImageTransform.None, maxPixels);
+        return new ImageFiles(root, images, labels, classes, transform ?? ImageTransform.None, maxPixels, ignored);
     }
 
     /// <summary>Reads a text file of image paths, one per line, each optionally followed by a label (an integer or a
@@ -75,6 +83,17 @@ public sealed class ImageFiles : IDataset
     {
         listFile = Path.GetFullPath(listFile);
         if (!File.Exists(listFile)) throw new ViTokException($"{listFile}: list file not found.");
+        FileContent content;
+        try
+        {
+            content = FileContent.OfFile(listFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ViTokException($"{listFile}: cannot be read ({e.Message}).", e);
+        }
+        if (content.Kind != ContentKind.Text)
+            throw new ViTokException($"{listFile}: is {content.Description}, not a text list of image paths. Give an image, a video, a folder, tar shards or a text file with one path per line.");
         string dir = Path.GetDirectoryName(listFile)!;
         var entries = new List<(string Path, string? Label)>();
         foreach (var raw in File.ReadLines(listFile))
@@ -153,14 +172,6 @@ public sealed class ImageFiles : IDataset
 
     internal static bool IsImagePath(string path) =>
         ImageIO.Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
-
-    internal static IEnumerable<string> EnumerateFiles(string root) =>
-        Directory.EnumerateFiles(root, "*", new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = true,
-            AttributesToSkip = FileAttributes.Hidden | FileAttributes.System,
-        });
 
     // "12 files: 10 .txt, 2 .mp4" — what a folder holds when it holds no images.
     internal static string DescribeFiles(IReadOnlyCollection<string> files)

@@ -42,6 +42,9 @@ public sealed record InspectReport
     /// <summary>Each skipped source with its reason, listed once.</summary>
     public required IReadOnlyList<SkipEntry> SkippedFiles { get; init; }
 
+    /// <summary>Files where the source looked that it does not take (other kinds, links not followed), with why.</summary>
+    public IReadOnlyList<IgnoredFile> Ignored { get; init; } = [];
+
     /// <summary>The contact sheet written, if any.</summary>
     public string? Sheet { get; init; }
 

@@ -68,14 +68,14 @@ public static class NaFlex
             if ((th, tw) != (h, w))
             {
                 if (!resize)
-                    throw new ViTokException($"image {i} ({h}×{w}) needs {(h + patch - 1) / patch * ((w + patch - 1) / patch)} patches of {patch} px "
+                    throw new ViTokException($"image {i} ({w}x{h}) needs {(h + patch - 1) / patch * ((w + patch - 1) / patch)} patches of {patch} px "
                                              + $"but the token budget is {maxTokens}; raise the budget or allow resizing.");
                 img = ResizeBicubicAntialias(img, th, tw);
                 (h, w) = (th, tw);
             }
             int gh = (h + patch - 1) / patch, gw = (w + patch - 1) / patch, n = gh * gw;
             if (n > maxTokens) // the closed form keeps at least one patch per side, so extreme aspect ratios can overflow
-                throw new ViTokException($"image {i} ({images[i].shape[1]}×{images[i].shape[2]}) still needs {n} patches ({gh}×{gw}) after "
+                throw new ViTokException($"image {i} ({images[i].shape[2]}x{images[i].shape[1]}) still needs {n} patches ({gh}×{gw}) after "
                                          + $"shrinking, more than the token budget {maxTokens}; its aspect ratio is too extreme for this budget. "
                                          + "Raise the budget or crop the image.");
             var padded = F.pad(img, [0, gw * patch - w, 0, gh * patch - h], PaddingModes.Constant, 0.0); // [3, gh·p, gw·p]

@@ -48,6 +48,9 @@ public sealed class SkipLog
         SkipReason.UnreadableVideo => "unreadable-video",
         SkipReason.TooShort => "too-short",
         SkipReason.IoError => "io-error",
+        SkipReason.Unsupported => "unsupported-format",
+        SkipReason.NotConsecutive => "not-consecutive",
+        SkipReason.BadLabel => "bad-label",
         _ => "error",
     };
 

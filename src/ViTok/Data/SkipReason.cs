@@ -28,6 +28,16 @@ public enum SkipReason
     /// <summary>The file could not be read (missing, permissions, I/O failure).</summary>
     IoError,
 
+    /// <summary>A recognised format that is not read (TIFF, AVIF, HEIC, …); the detail names it.</summary>
+    Unsupported,
+
+    /// <summary>WebDataset: members of one key are not consecutive in the tar, so the sample cannot be put together
+    /// while streaming.</summary>
+    NotConsecutive,
+
+    /// <summary>A label (a WebDataset .cls member) that is not an integer.</summary>
+    BadLabel,
+
     /// <summary>Any other failure while decoding the item; the detail names the exception.</summary>
     Error,
 }

@@ -3,7 +3,8 @@ using ViTok.IO;
 
 namespace ViTok.Data;
 
-/// <summary>Video files as a map-style dataset of clips [3, T, H, W]: a folder read recursively (the class is the
+/// <summary>Video files as a map-style dataset of clips [3, T, H, W]: a folder read recursively (any container ffprobe
+/// reads: by name, by content or by probing; files of other kinds are listed in <see cref="Ignored"/>; the class is the
 /// first-level subfolder, as in UCF-101's layout) or given files. Each item is one clip; with
 /// <see cref="ClipStart.Even"/> a video gives <see cref="ClipOptions.ClipsPerVideo"/> items. Probes are cached per file.
 /// Unreadable videos and videos shorter than the clip are skipped by the loader.</summary>
@@ -38,6 +39,9 @@ public sealed class VideoFiles : IDataset
     /// <inheritdoc/>
     public int Count => _paths.Length * ClipsPer;
 
+    /// <inheritdoc/>
+    public IReadOnlyList<IgnoredFile> Ignored { get; private init; } = [];
+
     /// <summary>How clips are cut.</summary>
     public ClipOptions Clip { get; }
 
@@ -56,11 +60,11 @@ public sealed class VideoFiles : IDataset
         root = Path.GetFullPath(root);
         if (File.Exists(root)) return FromPaths([root], null, clip, transform);
         if (!Directory.Exists(root)) throw new ViTokException($"{root}: folder not found. Give a folder of videos or a video file.");
-        var all = ImageFiles.EnumerateFiles(root).ToList();
-        var videos = all.Where(IsVideoPath).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        var scan = FolderScan.Of(root);
+        var videos = scan.OfKind(ContentKind.Video);
         if (videos.Length == 0)
-            throw new ViTokException($"{root}: no videos found (looked recursively for {string.Join(", ", VideoIO.Extensions)}; "
-                + $"found {ImageFiles.DescribeFiles(all)}).");
+            throw new ViTokException($"{root}: no videos found (looked recursively for {string.Join(", ", VideoIO.Extensions)} and any container ffprobe reads; "
+                + $"found {ImageFiles.DescribeFiles(scan.Files.Select(f => f.Path).ToList())}).");
         string? ClassOf(string p)
         {
             string rel = Path.GetRelativePath(root, p);
@@ -70,7 +74,10 @@ public sealed class VideoFiles : IDataset
         var classes = videos.Select(ClassOf).OfType<string>().Distinct().OrderBy(c => c, StringComparer.Ordinal).ToArray();
         var index = classes.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
         var labels = videos.Select(p => ClassOf(p) is { } c ? index[c] : -1).ToArray();
-        return new VideoFiles(root, videos, labels, classes, clip ?? new ClipOptions(), transform ?? ImageTransform.None);
+        return new VideoFiles(root, videos, labels, classes, clip ?? new ClipOptions(), transform ?? ImageTransform.None)
+        {
+            Ignored = scan.Ignored(ContentKind.Video),
+        };
     }
 
     /// <summary>A dataset over given video paths and labels (-1 = none).</summary>
@@ -137,5 +144,4 @@ public sealed class VideoFiles : IDataset
         _ => 0,
     };
 
-    internal static bool IsVideoPath(string path) => VideoIO.Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 }

@@ -33,6 +33,9 @@ public sealed class WebDatasetShards : IStreamDataset
     /// <inheritdoc/>
     public int PartCount => _shards.Length;
 
+    /// <inheritdoc/>
+    public IReadOnlyList<IgnoredFile> Ignored { get; private init; } = [];
+
     /// <summary>The shard files, sorted.</summary>
     public IReadOnlyList<string> Shards => _shards;
 
@@ -47,16 +50,18 @@ public sealed class WebDatasetShards : IStreamDataset
     {
         path = Path.GetFullPath(path);
         string[] shards;
+        List<IgnoredFile> ignored = [];
         if (File.Exists(path)) shards = [path];
         else if (Directory.Exists(path))
         {
-            var all = ImageFiles.EnumerateFiles(path).ToList();
-            shards = all.Where(IsShardPath).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+            var scan = FolderScan.Of(path, classify: false);
+            shards = scan.Files.Where(f => IsShardPath(f.Path)).Select(f => f.Path).ToArray();
             if (shards.Length == 0)
-                throw new ViTokException($"{path}: no tar shards found (looked recursively for .tar, .tar.gz, .tgz; found {ImageFiles.DescribeFiles(all)}).");
+                throw new ViTokException($"{path}: no tar shards found (looked recursively for .tar, .tar.gz, .tgz; found {ImageFiles.DescribeFiles(scan.Files.Select(f => f.Path).ToList())}).");
+            ignored = [.. scan.Files.Where(f => !IsShardPath(f.Path)).Select(f => new IgnoredFile(f.Path, "not a tar shard (.tar, .tar.gz, .tgz)")), .. scan.Links];
         }
         else throw new ViTokException($"{path}: no such shard file or folder.");
-        return new WebDatasetShards(path, shards, transform ?? ImageTransform.None, maxPixels);
+        return new WebDatasetShards(path, shards, transform ?? ImageTransform.None, maxPixels) { Ignored = ignored };
     }
 
     /// <inheritdoc/>
@@ -72,6 +77,17 @@ public sealed class WebDatasetShards : IStreamDataset
                 if (new FileInfo(shard).Length == 0)
                 {
                     skips.Record(shard, SkipReason.Empty, "zero-byte shard");
+                    yield break;
+                }
+                var content = FileContent.OfFile(shard);
+                if (content.Kind is ContentKind.Text or ContentKind.LfsPointer)
+                {
+                    skips.Record(shard, SkipReason.Misnamed, $"is {content.Description}, not a tar shard");
+                    yield break;
+                }
+                if (FindSplitKey(shard) is { } split)
+                {
+                    skips.Record(shard, SkipReason.NotConsecutive, split);
                     yield break;
                 }
                 file = File.OpenRead(shard);
@@ -146,12 +162,52 @@ public sealed class WebDatasetShards : IStreamDataset
             throw new BadItemException(item.Source, SkipReason.Misnamed,
                 $"sample has no image member (has {string.Join(", ", item.Members.Keys.Select(k => "." + k))})");
         int label = -1;
-        if (item.Members.TryGetValue("cls", out var cls)
-            && !int.TryParse(Encoding.UTF8.GetString(cls).Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out label))
-            label = -1;
+        if (item.Members.TryGetValue("cls", out var cls))
+        {
+            string text = Encoding.UTF8.GetString(cls).Trim();
+            if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out label) || label < 0)
+            {
+                string shown = new(text.Take(40).Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray());
+                throw new BadItemException($"{item.Source}.cls", SkipReason.BadLabel, $"the label is '{shown}', not a class index (an integer >= 0)");
+            }
+        }
         var (rgb, h, w) = ImageIO.DecodeRgb8(item.Members[ext], $"{item.Source}.{ext}", MaxPixels);
         var pixels = Transform.Apply(rgb, h, w, rng, out var plan);
         return new Sample(pixels, 0, plan.OutHeight, plan.OutWidth, label, $"{item.Source}.{ext}") { SourceHeight = h, SourceWidth = w };
+    }
+
+    // Reads only the member names (a plain tar seeks past the data; a gzipped one is decompressed once) and names the
+    // first key whose members are not next to each other, which a streaming reader cannot put together.
+    private static string? FindSplitKey(string shard)
+    {
+        using var file = File.OpenRead(shard);
+        using Stream s = IsGzip(shard) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using var reader = new TarReader(s);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        string? key = null, previous = null;
+        try
+        {
+            while (reader.GetNextEntry(copyData: false) is { } entry)
+            {
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
+                var (k, ext) = SplitKey(entry.Name);
+                if (k.Length == 0 || ext.Length == 0) continue;
+                if (k != key)
+                {
+                    if (key is not null) done.Add(key);
+                    if (done.Contains(k))
+                        return $"members of one sample are not consecutive ({entry.Name} comes after {previous}, away from the other members of '{k}'); "
+                            + "re-create the shard with each sample's files next to each other, e.g. `tar --sort=name -cf shard.tar ...`";
+                    key = k;
+                }
+                previous = entry.Name;
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or IOException or ArgumentException)
+        {
+            // Damage is reported by the reading pass, with the samples before it kept.
+        }
+        return null;
     }
 
     internal static bool IsShardPath(string p) =>

@@ -70,12 +70,12 @@ public static class EvalMetrics
             if (paired && (height < 11 || width < 11))
             {
                 chosen.Remove(Ssim);
-                notes.Add($"ssim left out: it needs items of at least 11×11 pixels, these are {height}×{width}.");
+                notes.Add($"ssim left out: it needs items of at least 11x11 pixels, these are {width}x{height}.");
             }
             if (paired && o.LpipsWeights is not null && (height < 16 || width < 16))
             {
                 chosen.Remove(Lpips);
-                notes.Add($"lpips left out: VGG16's five stages need items of at least 16×16 pixels, these are {height}×{width}.");
+                notes.Add($"lpips left out: VGG16's five stages need items of at least 16x16 pixels, these are {width}x{height}.");
             }
         }
         foreach (var m in chosen)
@@ -91,9 +91,9 @@ public static class EvalMetrics
             if (m == Fvd && !video)
                 throw new ViTokException("metric 'fvd' compares videos; the data are images.");
             if (m == Ssim && (height < 11 || width < 11))
-                throw new ViTokException($"metric 'ssim' needs items of at least 11×11 pixels, these are {height}×{width}; use a larger --size.");
+                throw new ViTokException($"metric 'ssim' needs items of at least 11x11 pixels, these are {width}x{height}; use a larger --size.");
             if (m == Lpips && (height < 16 || width < 16))
-                throw new ViTokException($"metric 'lpips' needs items of at least 16×16 pixels, these are {height}×{width}; use a larger --size.");
+                throw new ViTokException($"metric 'lpips' needs items of at least 16x16 pixels, these are {width}x{height}; use a larger --size.");
         }
         return All.Where(chosen.Contains).ToList();
     }

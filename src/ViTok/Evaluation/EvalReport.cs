@@ -37,7 +37,7 @@ public static class EvalReport
     {
         var s = new StringBuilder();
         string items = r.Frames > 0 ? "clips" : "images";
-        string shape = r.Frames > 0 ? $"{r.Frames}×{r.Height}×{r.Width}" : $"{r.Height}×{r.Width}";
+        string shape = r.Frames > 0 ? $"{r.Frames} frames of {r.Width}x{r.Height}" : $"{r.Width}x{r.Height}";
         s.AppendLine(r.Variant is null ? "# ViTok evaluation: generated vs reference" : $"# ViTok evaluation: {r.Family} {r.Variant}");
         s.AppendLine();
         s.AppendLine("| | |");

@@ -202,7 +202,7 @@ public sealed class ReconstructionEvaluator : IDisposable
         : (0, (int)x.shape[2], (int)x.shape[3]);
 
     private static string Describe((int Frames, int Height, int Width) g) =>
-        g.Frames > 0 ? $"{g.Frames}×{g.Height}×{g.Width} clips" : $"{g.Height}×{g.Width} images";
+        g.Frames > 0 ? $"{g.Frames}-frame {g.Width}x{g.Height} clips" : $"{g.Width}x{g.Height} images";
 
     // The paper family needs multiples of the patch (and tubelet); say so with the source and the fix before running.
     private static void CheckFits(IAutoencoder model, IDataSource source, int frames, int height, int width)
@@ -212,7 +212,7 @@ public sealed class ReconstructionEvaluator : IDisposable
         if (frames == 0 && q > 1)
             throw new ViTokException($"{source.Location}: model {model.Variant} takes clips (tubelet q = {q}) but the data are images; give a video source.");
         if (height % p != 0 || width % p != 0)
-            throw new ViTokException($"{source.Location}: items are {height}×{width}, not a multiple of the patch size {p} of {model.Variant}; " +
+            throw new ViTokException($"{source.Location}: items are {width}x{height}, not a multiple of the patch size {p} of {model.Variant}; " +
                                      $"set --size to a multiple of {p} (e.g. {Math.Max(p, (int)Math.Round((double)height / p) * p)}).");
         if (frames > 0 && frames % q != 0)
             throw new ViTokException($"{source.Location}: clips have {frames} frames, not a multiple of the tubelet size {q} of {model.Variant}; " +

@@ -76,7 +76,7 @@ public static class GenerationEvaluator
             if (x.shape[^2] != space.InputSize[1] || x.shape[^1] != space.InputSize[2])
             {
                 if (space.InputSize[1] != space.InputSize[2] || x.shape[^2] > space.InputSize[1] || x.shape[^1] > space.InputSize[2])
-                    throw new ViTokException($"{sample.Source}: real items are {x.shape[^2]}×{x.shape[^1]}, the generator makes {space.InputSize[1]}×{space.InputSize[2]}; give --size so they match.");
+                    throw new ViTokException($"{sample.Source}: real items are {x.shape[^1]}x{x.shape[^2]}, the generator makes {space.InputSize[2]}x{space.InputSize[1]}; give --size so they match.");
                 x = LatentDatasetEncoder.Pad(x, space.InputSize[1]);
             }
             if (!space.IsImage && (x.dim() != 5 || x.shape[2] != space.InputSize[0]))

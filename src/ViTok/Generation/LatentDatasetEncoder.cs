@@ -137,7 +137,7 @@ public static class LatentDatasetEncoder
     {
         if (side <= 0) return x;
         long h = x.shape[^2], w = x.shape[^1];
-        if (h > side || w > side) throw new ViTokException($"--pad-to {side} is smaller than the items ({h}×{w}); use --size to shrink them.");
+        if (h > side || w > side) throw new ViTokException($"--pad-to {side} is smaller than the items ({w}x{h}); use --size to shrink them.");
         long top = (side - h) / 2, left = (side - w) / 2;
         return F.pad(x, [left, side - w - left, top, side - h - top], value: -1.0);
     }

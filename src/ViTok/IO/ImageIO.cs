@@ -13,8 +13,9 @@ public static class ImageIO
     /// <summary>Images with more pixels than this (100 megapixels) are refused from their header, before decoding.</summary>
     public const long DefaultMaxPixels = 100_000_000;
 
-    /// <summary>File extensions read as images (lower case, with the dot).</summary>
-    public static IReadOnlyList<string> Extensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
+    /// <summary>File extensions read as images (lower case, with the dot) without opening the file in a folder scan.
+    /// A GIF is an image everywhere: its first frame.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
     /// <summary>Decodes an image file into RGB bytes [H, W, 3] (EXIF orientation applied, alpha composited on white).</summary>
     public static (byte[] Rgb, int Height, int Width) LoadRgb8(string path)
@@ -30,7 +31,8 @@ public static class ImageIO
             {
                 SkipReason.Truncated => " Copy it again.",
                 SkipReason.TooLarge => " Downscale it first.",
-                _ => " Expected PNG, JPEG, WebP or BMP.",
+                SkipReason.Unsupported => "",
+                _ => " Expected PNG, JPEG, WebP, BMP or GIF (first frame).",
             };
             throw new ViTokException(e.Message + "." + fix, e);
         }
@@ -43,8 +45,7 @@ public static class ImageIO
     public static (byte[] Rgb, int Height, int Width) DecodeRgb8(byte[] data, string source, long maxPixels = DefaultMaxPixels)
     {
         if (data.Length == 0) throw new BadItemException(source, SkipReason.Empty, "zero-byte file");
-        var header = ReadHeader(data)
-            ?? throw new BadItemException(source, SkipReason.Misnamed, $"content is not PNG, JPEG, WebP, BMP or GIF ({Describe(data)})");
+        var header = ReadHeader(data) ?? throw NotAnImage(source, data);
         CheckPixels(header, source, maxPixels);
 
         var stream = new SKMemoryStream(data);
@@ -117,7 +118,7 @@ public static class ImageIO
         return ReadHeader(head)
             ?? (IsJpeg(head)
                 ? throw new BadItemException(path, SkipReason.Truncated, "jpeg ends before its frame header")
-                : throw new BadItemException(path, SkipReason.Misnamed, $"content is not PNG, JPEG, WebP, BMP or GIF ({Describe(head)})"));
+                : throw NotAnImage(path, head));
     }
 
     /// <summary>Parses the format and stored size from the first bytes of an image (PNG IHDR, JPEG SOF, WebP
@@ -202,15 +203,13 @@ public static class ImageIO
         return n == max ? buf : buf[..n];
     }
 
-    // A few printable leading bytes help the user see what the file really is ("starts with '<html>'").
-    private static string Describe(ReadOnlySpan<byte> d)
+    // Says what the file is instead ("a TIFF image, a format vitok does not read", "text starting '<html>'").
+    private static BadItemException NotAnImage(string source, ReadOnlySpan<byte> d)
     {
-        var head = d[..Math.Min(d.Length, 16)];
-        bool text = true;
-        foreach (byte b in head) text &= b is >= 0x20 and < 0x7F or (byte)'\n' or (byte)'\r' or (byte)'\t';
-        return text
-            ? $"starts with text '{System.Text.Encoding.ASCII.GetString(head).ReplaceLineEndings(" ").Trim()}'"
-            : $"starts with bytes {Convert.ToHexString(head[..Math.Min(head.Length, 8)])}";
+        var c = FileContent.Sniff(d[..Math.Min(d.Length, FileContent.HeadBytes)]);
+        return c.Kind == ContentKind.UnreadImage
+            ? new BadItemException(source, SkipReason.Unsupported, $"is {c.Description}")
+            : new BadItemException(source, SkipReason.Misnamed, $"content is not PNG, JPEG, WebP, BMP or GIF (it is {c.Description})");
     }
 
     // EXIF orientation: out(y', x') reads the stored pixel that the tag maps there.

@@ -24,7 +24,10 @@ public static partial class Npy
     public static Tensor Parse(byte[] bytes, string source)
     {
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+        {
+            FileContent.RefuseText(source, bytes.AsSpan(0, Math.Min(bytes.Length, 512)), "a NumPy .npy file");
             throw new ViTokException($"{source}: not a NumPy .npy file (bad magic). Save the array with numpy.save.");
+        }
         int major = bytes[6];
         int headerLen, headerStart;
         switch (major)

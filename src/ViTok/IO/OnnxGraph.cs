@@ -38,7 +38,9 @@ public sealed class OnnxGraph
     public static OnnxGraph Read(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
-        return Parse(File.ReadAllBytes(path), path);
+        byte[] bytes = File.ReadAllBytes(path);
+        FileContent.RefuseText(path, bytes.AsSpan(0, Math.Min(bytes.Length, 512)), "an ONNX model");
+        return Parse(bytes, path);
     }
 
     /// <summary>Parses the bytes of an ONNX model; <paramref name="source"/> names it in error messages.</summary>

@@ -18,9 +18,13 @@ public static class PyTorchCheckpoint
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
         try
         {
-            using var stream = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[4];
-            if (stream.Read(head) != 4) throw new InvalidDataException("the file is shorter than 4 bytes");
+            using var stream = InputFile.OpenRead(path);
+            var first = new byte[512];
+            int got = 0, r;
+            while (got < first.Length && (r = stream.Read(first, got, first.Length - got)) > 0) got += r;
+            FileContent.RefuseText(path, first.AsSpan(0, got), "a PyTorch checkpoint (.pt/.pth)");
+            var head = first.AsSpan(0, Math.Min(got, 4));
+            if (head.Length != 4) throw new InvalidDataException("the file is shorter than 4 bytes");
             stream.Position = 0;
             return head.SequenceEqual("PK\u0003\u0004"u8) ? ReadZip(stream) : ReadLegacy(stream);
         }

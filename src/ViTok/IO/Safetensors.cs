@@ -20,22 +20,31 @@ public static class Safetensors
     public static Header ReadHeader(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
-        using var fs = File.OpenRead(path);
+        using var fs = InputFile.OpenRead(path);
         return ReadHeader(fs, path);
     }
 
-    private static Header ReadHeader(FileStream fs, string path)
+    private static Header ReadHeader(Stream fs, string path)
     {
         long size = fs.Length;
         if (size < 8)
+        {
+            RefuseOther(fs, path);
             throw new ViTokException($"{path}: not a safetensors file ({size} bytes; too short for a header). The file is empty or truncated; copy it again.");
+        }
         Span<byte> lenBytes = stackalloc byte[8];
         fs.ReadExactly(lenBytes);
         ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
         if (headerLen == 0 || headerLen > 100_000_000)
-            throw new ViTokException($"{path}: not a safetensors file (header length {headerLen} is implausible). Is it a PyTorch .pt/.pth file or another format?");
+        {
+            RefuseOther(fs, path);
+            throw new ViTokException($"{path}: not a safetensors file (its first 8 bytes give a header length of {headerLen}, which is implausible). Is it a PyTorch .pt/.pth file or another format?");
+        }
         if (8 + (long)headerLen > size)
+        {
+            RefuseOther(fs, path);
             throw new ViTokException($"{path}: truncated safetensors file: the header needs {headerLen} bytes but the file has {size - 8} after the length. Copy or download it again.");
+        }
         byte[] headerBytes = new byte[headerLen];
         fs.ReadExactly(headerBytes);
         JsonObject root;
@@ -86,7 +95,7 @@ public static class Safetensors
     public static (Dictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path, Func<string, bool>? include = null)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
-        using var fs = File.OpenRead(path);
+        using var fs = InputFile.OpenRead(path);
         var header = ReadHeader(fs, path);
         var result = new Dictionary<string, Tensor>();
         foreach (var e in header.Entries)
@@ -145,6 +154,19 @@ public static class Safetensors
             s.Write(headerBytes);
             foreach (var b in blobs) s.Write(b);
         });
+    }
+
+    // Text where binary is expected: a Git LFS pointer, an HTML page, a note; or a known other binary format.
+    private static void RefuseOther(Stream fs, string path)
+    {
+        fs.Position = 0;
+        var head = new byte[FileContent.HeadBytes];
+        int n = 0, r;
+        while (n < head.Length && (r = fs.Read(head, n, head.Length - n)) > 0) n += r;
+        FileContent.RefuseText(path, head.AsSpan(0, n), "a safetensors file");
+        var c = FileContent.Sniff(head.AsSpan(0, n));
+        if (c.Kind != ContentKind.Other || c.Format != "binary")
+            throw new ViTokException($"{path}: is {c.Description}, not a safetensors file.");
     }
 
     private static long ElementSize(string dtype, string path, string name) => dtype switch

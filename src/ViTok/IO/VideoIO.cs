@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using FFMpegCore;
 using ViTok.Data;
 
 namespace ViTok.IO;
 
-/// <summary>Video files to and from tensors through Debian's ffmpeg: metadata via ffprobe (FFMpegCore), frames as raw
+/// <summary>Video files to and from tensors through Debian's ffmpeg: metadata via ffprobe's JSON, frames as raw
 /// RGB24 piped from ffmpeg's stdout, MP4 (H.264) written by piping raw frames into ffmpeg's stdin. Clips are float
 /// tensors [3, T, H, W] in [-1, 1]. Every ffmpeg call has a deadline, after which the process is killed.</summary>
 public static class VideoIO
@@ -13,9 +12,27 @@ public static class VideoIO
     /// <summary>Default deadline for one ffprobe/ffmpeg call.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>File extensions read as videos (lower case, with the dot).</summary>
+    /// <summary>File extensions taken as videos without opening the file in a folder scan (lower case, with the dot).
+    /// Other names are recognised by content (<see cref="FileContent"/>) and, failing that, by ffprobe. GIFs are
+    /// images (their first frame), not videos.</summary>
     public static IReadOnlyList<string> Extensions { get; } =
-        [".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg", ".ogv", ".flv", ".wmv", ".gif"];
+        [".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg", ".ogv", ".flv", ".wmv", ".ts", ".mts", ".m2ts", ".3gp", ".3g2", ".vob"];
+
+    /// <summary>True when ffprobe finds a video stream in <paramref name="path"/> (used for files whose first bytes
+    /// name no known container). Never throws for an unreadable file.</summary>
+    public static bool HasVideoStream(string path, TimeSpan? timeout = null)
+    {
+        if (!IsAvailable) return false;
+        try
+        {
+            Probe(path, timeout ?? TimeSpan.FromSeconds(20));
+            return true;
+        }
+        catch (BadItemException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>True when ffmpeg and ffprobe both run.</summary>
     public static bool IsAvailable => FfmpegProcess.MissingTool is null;
@@ -23,36 +40,106 @@ public static class VideoIO
     /// <summary>Throws a <see cref="ViTokException"/> that names the install command when ffmpeg or ffprobe is missing.</summary>
     public static void RequireFfmpeg() => FfmpegProcess.Require();
 
-    /// <summary>Probes the first video stream (size, frame count, fps, duration). Throws <see cref="BadItemException"/>
-    /// (empty, io-error, unreadable-video) for a file that has none.</summary>
+    /// <summary>Probes the first video stream (size, frame count, fps, duration, start time) by running ffprobe with
+    /// an argument list and reading its JSON. Throws <see cref="BadItemException"/> (empty, io-error, unreadable-video)
+    /// for a file that has none (audio only, truncated, not a video).</summary>
     public static VideoInfo Probe(string path, TimeSpan? timeout = null)
     {
         FfmpegProcess.Require();
         CheckFile(path);
-        IMediaAnalysis analysis;
-        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        var limit = timeout ?? DefaultTimeout;
+        List<string> args = ["-v", "error", "-count_packets", "-show_streams", "-show_format", "-of", "json", "-i", FfmpegProcess.FileUrl(path)];
+        byte[] buf;
+        int n, code;
+        string err;
         try
         {
-            analysis = FFProbe.AnalyseAsync(path, null, "-count_packets", cts.Token).GetAwaiter().GetResult();
+            (buf, n, code, err) = FfmpegProcess.Run(FfmpegProcess.Ffprobe, args, null, 1 << 24, limit);
         }
-        catch (Exception e)
+        catch (TimeoutException)
         {
-            string why = cts.IsCancellationRequested ? $"ffprobe timed out after {(timeout ?? DefaultTimeout).TotalSeconds:0} s" : FirstLine(e.Message);
-            throw new BadItemException(path, SkipReason.UnreadableVideo, $"ffprobe cannot read it ({why})");
+            throw new BadItemException(path, SkipReason.UnreadableVideo, $"ffprobe timed out after {limit.TotalSeconds:0} s");
         }
-        var v = analysis.PrimaryVideoStream;
-        if (v is null || v.Width is not > 0 || v.Height is not > 0)
-            throw new BadItemException(path, SkipReason.UnreadableVideo, "no video stream");
-        var raw = analysis.Raw?.Streams?.FirstOrDefault(s => s.Index == v.Index);
-        double fps = v.AverageFrameRate > 0 && double.IsFinite(v.AverageFrameRate) ? v.AverageFrameRate : v.RealFrameRate;
-        double duration = v.Duration > TimeSpan.Zero ? v.Duration.TotalSeconds : analysis.Duration.TotalSeconds;
-        int frames = ExtensionInt(raw, "nb_read_packets") ?? ExtensionInt(raw, "nb_frames") ?? 0;
+        if (code != 0)
+            throw new BadItemException(path, SkipReason.UnreadableVideo, $"ffprobe cannot read it ({(err.Length > 0 ? FirstLine(err) : $"exit {code}")})");
+        JsonElement root;
+        try
+        {
+            using var doc = JsonDocument.Parse(buf.AsMemory(0, n));
+            root = doc.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new BadItemException(path, SkipReason.UnreadableVideo, $"ffprobe printed no JSON ({FirstLine(e.Message)})");
+        }
+        JsonElement? video = null;
+        if (root.TryGetProperty("streams", out var streams) && streams.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var st in streams.EnumerateArray())
+            {
+                if (Str(st, "codec_type") != "video") continue;
+                // Cover art in audio files is a one-picture "video" stream: not a video.
+                if (st.TryGetProperty("disposition", out var disp) && Num(disp, "attached_pic") == 1) continue;
+                video = st;
+                break;
+            }
+        }
+        var format = root.TryGetProperty("format", out var f) ? f : default;
+        string container = format.ValueKind == JsonValueKind.Object ? Str(format, "format_name") ?? "?" : "?";
+        if (video is not { } v)
+            throw new BadItemException(path, SkipReason.UnreadableVideo, $"no video stream (ffprobe sees a {container} file without one, e.g. audio only)");
+        int width = (int)(Num(v, "width") ?? 0), height = (int)(Num(v, "height") ?? 0);
+        if (width <= 0 || height <= 0) throw new BadItemException(path, SkipReason.UnreadableVideo, "the video stream has no frame size");
+        double fps = Rate(Str(v, "avg_frame_rate"));
+        if (!(fps > 0)) fps = Rate(Str(v, "r_frame_rate"));
+        double duration = Num(v, "duration") ?? (format.ValueKind == JsonValueKind.Object ? Num(format, "duration") : null) ?? 0;
+        int frames = (int)(Num(v, "nb_read_packets") ?? Num(v, "nb_frames") ?? 0);
         if (frames <= 0 && fps > 0 && duration > 0) frames = (int)Math.Floor(duration * fps + 1e-6);
-        if (frames <= 0 || !(fps > 0)) throw new BadItemException(path, SkipReason.UnreadableVideo, "ffprobe finds no frames or no frame rate");
-        bool swap = Math.Abs(v.Rotation) % 180 == 90;
-        int w = swap ? v.Height.Value : v.Width.Value, h = swap ? v.Width.Value : v.Height.Value;
-        return new VideoInfo(path, w, h, frames, fps, duration, v.CodecName ?? "?");
+        if (frames <= 0 || !(fps > 0)) throw new BadItemException(path, SkipReason.UnreadableVideo, "ffprobe finds no frames or no frame rate (empty or truncated video)");
+        bool swap = Math.Abs(Rotation(v)) % 180 == 90;
+        int w = swap ? height : width, h = swap ? width : height;
+        double start = Num(v, "start_time") ?? (format.ValueKind == JsonValueKind.Object ? Num(format, "start_time") : null) ?? 0;
+        return new VideoInfo(path, w, h, frames, fps, duration, Str(v, "codec_name") ?? "?")
+        {
+            Container = container,
+            StartSeconds = double.IsFinite(start) ? start : 0,
+        };
     }
+
+    // ffprobe's JSON prints most numbers as strings ("8/1", "1.525000", "16").
+    private static string? Str(JsonElement e, string key) =>
+        e.TryGetProperty(key, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number => v.GetRawText(),
+            _ => null,
+        } : null;
+
+    private static double? Num(JsonElement e, string key) =>
+        Str(e, key) is { } s && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) ? d : null;
+
+    private static double Rate(string? r)
+    {
+        if (r is null) return 0;
+        int slash = r.IndexOf('/');
+        if (slash < 0) return double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : 0;
+        return double.TryParse(r[..slash], NumberStyles.Float, CultureInfo.InvariantCulture, out double a)
+               && double.TryParse(r[(slash + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double b) && b != 0 ? a / b : 0;
+    }
+
+    // Rotation from the display matrix (side data) or the legacy "rotate" tag, in degrees.
+    private static double Rotation(JsonElement v)
+    {
+        if (v.TryGetProperty("side_data_list", out var sd) && sd.ValueKind == JsonValueKind.Array)
+            foreach (var d in sd.EnumerateArray())
+                if (Num(d, "rotation") is { } r) return r;
+        return v.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Object && Num(tags, "rotate") is { } t ? t : 0;
+    }
+
+    // Containers whose seek index is exact: an input seek lands on the right frame. Others (MPEG-TS, MPEG-PS, raw
+    // streams) seek by byte position and can land past the target, so they are decoded from the start and cut after.
+    private static bool SeeksExactly(VideoInfo info) =>
+        info.Container.Split(',').Any(c => c is "mov" or "mp4" or "m4a" or "3gp" or "3g2" or "mj2" or "matroska" or "webm" or "avi");
 
     /// <summary>Decodes up to <paramref name="count"/> frames, every <paramref name="stride"/>-th frame from frame
     /// <paramref name="startFrame"/>, as RGB bytes [n, H, W, 3]. Returns fewer frames when the video ends first.</summary>
@@ -61,10 +148,14 @@ public static class VideoIO
     {
         if (count <= 0 || stride <= 0) throw new ArgumentException("count and stride must be positive");
         var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
+        bool seek = startFrame > 0 && SeeksExactly(info);
         // Seek half a frame early: accurate seeking drops frames stamped before the position, so frame k is the first kept.
-        if (startFrame > 0) args.AddRange(["-ss", Seconds((startFrame - 0.5) / info.Fps)]);
-        args.AddRange(["-i", info.Path, "-map", "0:v:0", "-an", "-sn"]);
-        if (stride > 1) args.AddRange(["-vf", $"select=not(mod(n\\,{stride}))"]);
+        // The position is relative to the file's start time (ffmpeg adds it), so streams that start at 1.4 s seek right.
+        if (seek) args.AddRange(["-ss", Seconds((startFrame - 0.5) / info.Fps)]);
+        args.AddRange(["-i", FfmpegProcess.FileUrl(info.Path), "-map", "0:v:0", "-an", "-sn"]);
+        int skip = seek ? 0 : startFrame;
+        if (stride > 1 || skip > 0)
+            args.AddRange(["-vf", skip > 0 ? $"select=gte(n\\,{skip})*not(mod(n-{skip}\\,{stride}))" : $"select=not(mod(n\\,{stride}))"]);
         return Pipe(info.Path, args, count, info.Height, info.Width, timeout);
     }
 
@@ -75,8 +166,11 @@ public static class VideoIO
     {
         if (count <= 0 || !(fps > 0)) throw new ArgumentException("count and fps must be positive");
         var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error" };
-        if (startSeconds > 0) args.AddRange(["-ss", Seconds(startSeconds)]);
-        args.AddRange(["-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-vf", $"fps={fps.ToString(CultureInfo.InvariantCulture)}"]);
+        bool seek = startSeconds > 0 && SeeksExactly(info);
+        if (seek) args.AddRange(["-ss", Seconds(startSeconds)]);
+        args.AddRange(["-i", FfmpegProcess.FileUrl(info.Path), "-map", "0:v:0", "-an", "-sn", "-vf", $"fps={fps.ToString(CultureInfo.InvariantCulture)}"]);
+        // Without an exact seek index: decode from the start and drop frames before the position (an output seek).
+        if (startSeconds > 0 && !seek) args.AddRange(["-ss", Seconds(startSeconds)]);
         return Pipe(info.Path, args, count, info.Height, info.Width, timeout);
     }
 
@@ -134,12 +228,13 @@ public static class VideoIO
     }
 
     /// <summary>Writes a clip [3, T, H, W] in [-1, 1] as an H.264 MP4 at <paramref name="fps"/> (atomically).
-    /// <paramref name="lossless"/> keeps RGB exactly (libx264rgb, crf 0); otherwise yuv420p at <paramref name="crf"/>.</summary>
+    /// <paramref name="lossless"/> keeps RGB exactly (libx264rgb, crf 0); otherwise yuv420p at <paramref name="crf"/>
+    /// (yuv444p when a side is odd, so the file keeps the clip's exact size).</summary>
     public static void WriteMp4(Tensor clip, string path, double fps = 8, int crf = 18, bool lossless = false) =>
         WriteMp4(ToRgb8Frames(clip), (int)clip.shape[1], (int)clip.shape[2], (int)clip.shape[3], path, fps, crf, lossless);
 
-    /// <summary>Writes RGB bytes [T, H, W, 3] as an H.264 MP4 (atomically). Odd sizes are padded by one pixel for
-    /// yuv420p.</summary>
+    /// <summary>Writes RGB bytes [T, H, W, 3] as an H.264 MP4 (atomically) of exactly W×H: yuv420p when both sides are
+    /// even, yuv444p (H.264 High 4:4:4, which allows odd sides) when one is odd.</summary>
     public static void WriteMp4(byte[] rgb, int frames, int height, int width, string path, double fps = 8, int crf = 18,
         bool lossless = false)
     {
@@ -157,12 +252,12 @@ public static class VideoIO
         if (lossless) args.AddRange(["-c:v", "libx264rgb", "-crf", "0", "-preset", "veryfast", "-pix_fmt", "rgb24"]);
         else
             args.AddRange(["-c:v", "libx264", "-crf", crf.ToString(CultureInfo.InvariantCulture), "-preset", "medium",
-                "-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"]);
-        args.AddRange(["-movflags", "+faststart", "-f", "mp4", tmp]);
+                "-pix_fmt", width % 2 == 0 && height % 2 == 0 ? "yuv420p" : "yuv444p"]);
+        args.AddRange(["-movflags", "+faststart", "-f", "mp4", FfmpegProcess.FileUrl(tmp)]);
         try
         {
             var input = rgb.Length == frames * height * width * 3 ? rgb : rgb[..(frames * height * width * 3)];
-            var (_, _, code, err) = FfmpegProcess.Run("ffmpeg", args, input, 1 << 16, DefaultTimeout + TimeSpan.FromSeconds(frames / 10.0));
+            var (_, _, code, err) = FfmpegProcess.Run(FfmpegProcess.Ffmpeg, args, input, 1 << 16, DefaultTimeout + TimeSpan.FromSeconds(frames / 10.0));
             if (code != 0) throw new ViTokException($"{full}: ffmpeg could not write the MP4 (exit {code}): {FirstLine(err)}");
             File.Move(tmp, full, overwrite: true);
         }
@@ -183,7 +278,7 @@ public static class VideoIO
         string err;
         try
         {
-            (buf, n, code, err) = FfmpegProcess.Run("ffmpeg", args, null, checked(count * frameBytes), timeout ?? DefaultTimeout);
+            (buf, n, code, err) = FfmpegProcess.Run(FfmpegProcess.Ffmpeg, args, null, checked(count * frameBytes), timeout ?? DefaultTimeout);
         }
         catch (TimeoutException e)
         {
@@ -208,13 +303,6 @@ public static class VideoIO
         {
             throw new BadItemException(path, SkipReason.IoError, e.Message);
         }
-    }
-
-    private static int? ExtensionInt(FFProbeStream? s, string key)
-    {
-        if (s?.ExtensionData is null || !s.ExtensionData.TryGetValue(key, out var v)) return null;
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) return i;
-        return v.ValueKind == JsonValueKind.String && int.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out i) ? i : null;
     }
 
     private static string Seconds(double s) => Math.Max(0, s).ToString("0.######", CultureInfo.InvariantCulture);

@@ -120,7 +120,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     {
         CheckImages(images);
         if (images.shape[2] < 32 || images.shape[3] < 32)
-            throw new ArgumentException($"ResNet18 feature maps need images of at least 32×32, got {images.shape[2]}×{images.shape[3]}; resize first");
+            throw new ArgumentException($"ResNet18 feature maps need images of at least 32x32, got {images.shape[3]}x{images.shape[2]}; resize first");
         var taps = new List<Tensor>(5);
         Trunk(Preprocess(images), taps);
         return taps;

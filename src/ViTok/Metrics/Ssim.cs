@@ -18,7 +18,7 @@ public static class Ssim
         ImageChecks.SameImageShape(reference, test);
         long h = reference.shape[^2], w = reference.shape[^1], c = reference.shape[^3];
         if (h < 2 * Radius + 1 || w < 2 * Radius + 1)
-            throw new ArgumentException($"SSIM needs images of at least 11×11 pixels, got {h}×{w}");
+            throw new ArgumentException($"SSIM needs images of at least 11x11 pixels, got {w}x{h}");
         using var scope = torch.NewDisposeScope();
         var x = reference.to(ScalarType.Float64).reshape(-1, c, h, w).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2));   // [N, C, H, W] in [0, 1]
         var y = test.to(ScalarType.Float64).reshape(-1, c, h, w).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2));

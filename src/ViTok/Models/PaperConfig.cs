@@ -90,8 +90,8 @@ public sealed record PaperConfig
     {
         int p = PatchSize, q = TubeletSize;
         if (height % p == 0 && width % p == 0 && frames % q == 0) return;
-        string size = isImage ? $"{height}×{width}" : $"{frames}×{height}×{width} (T×H×W)";
-        string valid = isImage ? $"{Nearest(height, p)}×{Nearest(width, p)}" : $"{Nearest(frames, q)}×{Nearest(height, p)}×{Nearest(width, p)}";
+        string size = isImage ? $"{width}x{height} (WxH)" : $"{frames} frames of {width}x{height} (WxH)";
+        string valid = isImage ? $"{Nearest(width, p)}x{Nearest(height, p)}" : $"{Nearest(frames, q)} frames of {Nearest(width, p)}x{Nearest(height, p)}";
         throw new ViTokException($"input size {size} is not a multiple of the tubelet {q}×{p}×{p} of {Variant}; the nearest valid size is {valid}. Pad or crop the input (the model never guesses).");
     }
 

@@ -30,6 +30,8 @@ public sealed class LoaderTrainingData : ITrainingData
             Seed = (ulong)c.Seed,
             Clip = new ClipOptions { Frames = c.Frames, FrameStride = spec.FrameStride, Fps = spec.Fps },
         });
+        if (IgnoredFile.Summary(source.Ignored) is { } ignored)
+            log?.WriteLine($"note: {source.Location}: {ignored} ({string.Join("; ", source.Ignored.Take(3).Select(i => $"{Path.GetFileName(i.Path)}: {i.Why}"))}{(source.Ignored.Count > 3 ? "; …" : "")})");
         var loader = new DataLoader(source, new DataLoaderOptions
         {
             BatchSize = c.BatchSize,

@@ -66,8 +66,8 @@ public class PaperAutoencoderTests
     }
 
     [Theory]
-    [InlineData(new long[] { 1, 3, 10, 16 }, "10×16", "12×16")]
-    [InlineData(new long[] { 1, 3, 3, 8, 8 }, "3×8×8", "4×8×8")]
+    [InlineData(new long[] { 1, 3, 10, 16 }, "input size 16x10 (WxH)", "16x12")]
+    [InlineData(new long[] { 1, 3, 3, 8, 8 }, "input size 3 frames of 8x8 (WxH)", "4 frames of 8x8")]
     public void WrongSizesNameTheNearestValidSize(long[] shape, string given, string nearest)
     {
         using var model = new PaperAutoencoder(shape.Length == 4 ? TinyConfigs.Image() : TinyConfigs.Video());
