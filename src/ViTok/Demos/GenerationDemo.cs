@@ -102,7 +102,7 @@ public static class GenerationDemo
         log?.Invoke($"{fe.Key} model {fdModel:F3}");
 
         using var noiseGen = new Generator((ulong)(o.Seed + 3));
-        var noise = torch.randn([n, space.Tokens, space.Contract.Channels], generator: noiseGen) / space.Scale;
+        var noise = torch.randn([n, space.Tokens, space.Contract.Channels], generator: noiseGen).Over(space.Scale);
         double fdNoise = FeatureExtractor.Distance(fe.Features(DitSampler.Decode(tokenizer, noise, space, o.CodecBatch)), refFeatures);
         log?.Invoke($"{fe.Key} noise {fdNoise:F3}");
 
@@ -205,10 +205,10 @@ public static class GenerationDemo
         {
             using var t = DitTrainer.Create(cfg with { Steps = 100 }, probe, latents);
             using var scope = torch.NewDisposeScope();
-            var idx = torch.arange(cfg.BatchSize, dtype: ScalarType.Int64).remainder(latents.Count);
+            var idx = torch.arange(Scalars.Of(0), Scalars.Of(cfg.BatchSize), Scalars.One, dtype: ScalarType.Int64).remainder(Scalars.Of(latents.Count));
             var mean = latents.Mean.index_select(0, idx);
             var items = latents.LogVar is null || !cfg.SamplePosterior ? mean.unsqueeze(1) : torch.stack([mean, latents.LogVar.index_select(0, idx)], dim: 1);
-            var labels = latents.Labels.index_select(0, idx).clamp_min(0);
+            var labels = latents.Labels.index_select(0, idx).clamp_min(Scalars.Of(0));
             t.TrainStep(items, labels);
             var sw = Stopwatch.StartNew();
             for (int i = 0; i < 3; i++) t.TrainStep(items, labels);

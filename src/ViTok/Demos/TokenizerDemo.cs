@@ -134,7 +134,7 @@ public static class TokenizerDemo
         using var model = Autoencoders.Create(cfg.Family, cfg.Variant, cfg.Channels);
         using var perceptual = PerceptualLosses.Create(cfg.Loss.Perceptual, cfg.Loss.PerceptualWeight, null, cfg.ImageSize, torch.CPU);
         using var opt = new AdamW(model.Module.named_parameters().Select(p => (p.name, p.parameter)), ParamGroups.Decays, 1e-4);
-        using var x = torch.rand(cfg.BatchSize, 3, Size, Size) * 2 - 1;
+        using var x = torch.rand(cfg.BatchSize, 3, Size, Size).Times(2).Minus(1);
         var sw = new Stopwatch();
         for (int i = 0; i < 8; i++)
         {
@@ -142,8 +142,8 @@ public static class TokenizerDemo
             using var scope = torch.NewDisposeScope();
             opt.ZeroGrad();
             var (recon, kl) = model.TrainForward(x, null);
-            var loss = (recon - x).square().mean() + cfg.Loss.KlWeight * kl!;
-            if (perceptual is not null) loss = loss + cfg.Loss.PerceptualWeight * perceptual.Distance(recon, x).mean();
+            var loss = (recon - x).pow(Scalars.Of(2)).mean().Plus(kl!.Times(cfg.Loss.KlWeight));
+            if (perceptual is not null) loss = loss.Plus(perceptual.Distance(recon, x).mean().Times(cfg.Loss.PerceptualWeight));
             loss.backward();
             opt.StepOnce();
         }
@@ -246,7 +246,7 @@ public static class TokenizerDemo
     public static string Timings { get; private set; } = "";
 
     /// <summary>round((clamp(x, −1, 1) + 1)/2 · 255) mapped back to [−1, 1]: what an 8-bit file would hold.</summary>
-    private static Tensor Quantize(Tensor x) => x.clamp(-1, 1).add(1).mul(127.5).round().div(127.5).sub(1);
+    private static Tensor Quantize(Tensor x) => x.clamp(Scalars.Of(-1), Scalars.Of(1)).add(Scalars.Of(1), Scalars.One).mul(Scalars.Of(127.5)).round().div(Scalars.Of(127.5)).sub(Scalars.Of(1));
 
     /// <summary>Bicubic (antialiased) downscale to h×w and bicubic upscale back.</summary>
     private static Tensor Bicubic(Tensor x, int h, int w)

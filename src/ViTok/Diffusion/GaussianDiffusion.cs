@@ -50,8 +50,8 @@ public sealed class GaussianDiffusion : IDiffusionProcess
         Array.Fill(shape, 1L);
         shape[0] = -1;
         var a = ab.sqrt().to(x0.dtype).reshape(shape);
-        var s = (1 - ab).sqrt().to(x0.dtype).reshape(shape);
-        return a * x0 + s * noise;
+        var s = (ab.SubtractedFrom(1)).sqrt().to(x0.dtype).reshape(shape);
+        return (a * x0).Plus(s * noise);
     }
 
     /// <inheritdoc />
@@ -61,7 +61,7 @@ public sealed class GaussianDiffusion : IDiffusionProcess
         var noise = torch.randn(x0.shape, x0.dtype, x0.device, generator: generator);
         var xt = AddNoise(x0, noise, t);
         var eps = model(xt, t.to(ScalarType.Float32), y);
-        return (eps.to(ScalarType.Float32) - noise.to(ScalarType.Float32)).square().mean();
+        return (eps.to(ScalarType.Float32) - noise.to(ScalarType.Float32)).pow(Scalars.Of(2)).mean();
     }
 
     /// <summary>The timesteps DDIM visits with <paramref name="steps"/> steps, ascending.</summary>
@@ -87,10 +87,11 @@ public sealed class GaussianDiffusion : IDiffusionProcess
         {
             using var scope = torch.NewDisposeScope();
             double ab = _alphaBar[ts[i]], abPrev = i > 0 ? _alphaBar[ts[i - 1]] : 1.0;
-            var t = torch.full([x.shape[0]], (float)ts[i], ScalarType.Float32, x.device);
+            using var ti = ((float)ts[i]).ToScalar();
+            var t = torch.full([x.shape[0]], ti, ScalarType.Float32, x.device);
             var eps = model(x, t, y).to(x.dtype);
-            var x0 = (x - Math.Sqrt(1 - ab) * eps) / Math.Sqrt(ab);
-            var next = (Math.Sqrt(abPrev) * x0 + Math.Sqrt(1 - abPrev) * eps).MoveToOuterDisposeScope();
+            var x0 = (x - eps.Times(Math.Sqrt(1 - ab))).Over(Math.Sqrt(ab));
+            var next = (x0.Times(Math.Sqrt(abPrev)).Plus(eps.Times(Math.Sqrt(1 - abPrev)))).MoveToOuterDisposeScope();
             if (!ReferenceEquals(x, noise)) x.Dispose();
             x = next;
             progress?.Invoke(ts.Count - i, ts.Count);

@@ -7,12 +7,12 @@ public static class Guidance
 {
     /// <summary>p_u + s·(p_c − p_u).</summary>
     public static Tensor Combine(Tensor unconditional, Tensor conditional, double scale) =>
-        unconditional + scale * (conditional - unconditional);
+        unconditional.Plus((conditional - unconditional).Times(scale));
 
     /// <summary>Wraps a conditional denoiser into a guided one with guidance scale <paramref name="scale"/>.</summary>
     public static Denoiser Apply(Denoiser model, int nullClass, double scale) => (x, t, y) =>
     {
-        var both = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([torch.full_like(y, nullClass), y]));
+        var both = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([torch.full_like(y, Scalars.Of(nullClass)), y]));
         var halves = both.chunk(2, dim: 0);
         return Combine(halves[0], halves[1], scale);
     };

@@ -28,7 +28,7 @@ public sealed class RectifiedFlow : IDiffusionProcess
         Array.Fill(shape, 1L);
         shape[0] = -1;
         var tt = t.to(x0.dtype).reshape(shape);
-        return (1 - tt) * x0 + tt * noise;
+        return ((tt.SubtractedFrom(1)) * x0).Plus(tt * noise);
     }
 
     /// <inheritdoc />
@@ -37,8 +37,8 @@ public sealed class RectifiedFlow : IDiffusionProcess
         var t = torch.rand([x0.shape[0]], ScalarType.Float32, x0.device, generator: generator);   // [B]
         var noise = torch.randn(x0.shape, x0.dtype, x0.device, generator: generator);
         var xt = Interpolate(x0, noise, t);
-        var v = model(xt, t * 1000, y);
-        return (v.to(ScalarType.Float32) - (noise - x0).to(ScalarType.Float32)).square().mean();
+        var v = model(xt, t.Times(1000), y);
+        return (v.to(ScalarType.Float32) - (noise - x0).to(ScalarType.Float32)).pow(Scalars.Of(2)).mean();
     }
 
     /// <summary>Euler: x ← x + (t_next − t)·v̂(x, t) for t = 1, 1 − 1/K, …, 1/K.</summary>
@@ -51,9 +51,10 @@ public sealed class RectifiedFlow : IDiffusionProcess
         {
             using var scope = torch.NewDisposeScope();
             double t = 1.0 - (double)i / steps, tNext = 1.0 - (double)(i + 1) / steps;
-            var tt = torch.full([x.shape[0]], (float)(1000 * t), ScalarType.Float32, x.device);
+            using var ti = ((float)(1000 * t)).ToScalar();
+            var tt = torch.full([x.shape[0]], ti, ScalarType.Float32, x.device);
             var v = model(x, tt, y).to(x.dtype);
-            var next = (x + (tNext - t) * v).MoveToOuterDisposeScope();
+            var next = (x.Plus(v.Times((tNext - t)))).MoveToOuterDisposeScope();
             if (!ReferenceEquals(x, noise)) x.Dispose();
             x = next;
             progress?.Invoke(i + 1, steps);

@@ -8,15 +8,15 @@ public static class Quantization
     public static Tensor To8Bit(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var levels = ((x.to(ScalarType.Float32).clamp(-1, 1) + 1) * 127.5).round();   // 0..255
-        return (levels / 127.5 - 1).MoveToOuterDisposeScope();
+        var levels = ((x.to(ScalarType.Float32).clamp(Scalars.Of(-1), Scalars.Of(1)).Plus(1)).Times(127.5)).round();   // 0..255
+        return (levels.Over(127.5).Minus(1)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The 8-bit levels of a quantised tensor, in memory order.</summary>
     public static byte[] ToBytes(Tensor quantised)
     {
         using var scope = torch.NewDisposeScope();
-        var levels = ((quantised.to(ScalarType.Float32).clamp(-1, 1) + 1) * 127.5).round().to(ScalarType.Byte).cpu().contiguous();
+        var levels = ((quantised.to(ScalarType.Float32).clamp(Scalars.Of(-1), Scalars.Of(1)).Plus(1)).Times(127.5)).round().to(ScalarType.Byte).cpu().contiguous();
         return levels.data<byte>().ToArray();
     }
 
@@ -24,7 +24,7 @@ public static class Quantization
     public static Tensor FromBytes(byte[] levels, long[] shape)
     {
         using var scope = torch.NewDisposeScope();
-        var t = torch.tensor(levels, shape, ScalarType.Byte).to(ScalarType.Float32) / 127.5 - 1;
+        var t = torch.tensor(levels, shape, ScalarType.Byte).to(ScalarType.Float32).Over(127.5).Minus(1);
         return t.MoveToOuterDisposeScope();
     }
 }

@@ -35,7 +35,7 @@ public static class DitSampler
             int done = i;
             var z = process.Sample(den, noise.narrow(0, i, b).to(device), y.narrow(0, i, b).to(device), k,
                 progress is null ? null : (s, total) => progress(done * total + s * b, n * total));
-            chunks.Add((z / space.Scale).cpu());
+            chunks.Add((z.Over(space.Scale)).cpu());
         }
         return torch.cat(chunks).MoveToOuterDisposeScope();
     }
@@ -51,7 +51,7 @@ public static class DitSampler
         {
             using var inner = torch.NewDisposeScope();
             var x = LatentCodec.Decode(tokenizer, z.narrow(0, i, Math.Min(batchSize, z.shape[0] - i)).to(device), space);
-            parts.Add(x.clamp(-1, 1).cpu().MoveToOuterDisposeScope());
+            parts.Add(x.clamp(Scalars.Of(-1), Scalars.Of(1)).cpu().MoveToOuterDisposeScope());
         }
         return torch.cat(parts).MoveToOuterDisposeScope();
     }

@@ -97,7 +97,7 @@ public sealed class DitTrainer : IDisposable
                 : latents.Mean.unsqueeze(1);
             _items = items.contiguous().DetachFromDisposeScope();
             var l = latents.Labels;
-            _labels = torch.where((l < 0).logical_or(l >= numClasses), torch.full_like(l, numClasses), l).DetachFromDisposeScope();
+            _labels = torch.where((l < Scalars.Of(0)).logical_or(l >= Scalars.Of(numClasses)), torch.full_like(l, Scalars.Of(numClasses)), l).DetachFromDisposeScope();
         }
         _data = new TensorTrainingData(_items, _labels, cfg.BatchSize, cfg.Seed);
         if (resumeFrom is not null) LoadState(resumeFrom);
@@ -245,8 +245,8 @@ public sealed class DitTrainer : IDisposable
         using var gen = new Generator((ulong)(_cfg.Seed * 1_000_003 + Step), _device);
         var it = items.to(_device);
         var x0 = it.select(1, 0);                                                     // [B, L, c]
-        if (it.shape[1] == 2) x0 = x0 + torch.exp(0.5 * it.select(1, 1)) * torch.randn(x0.shape, x0.dtype, x0.device, generator: gen);
-        x0 = x0 * _space.Scale;
+        if (it.shape[1] == 2) x0 = x0.Plus(torch.exp(it.select(1, 1).Times(0.5)) * torch.randn(x0.shape, x0.dtype, x0.device, generator: gen));
+        x0 = x0.Times(_space.Scale);
         var y = LabelEmbedding.DropLabels(labels.to(_device), _model.NullClass, _model.Config.NumClasses > 0 ? _cfg.ClassDropout : 0, gen);
         var grid = _space.GridShape;
 
@@ -257,7 +257,7 @@ public sealed class DitTrainer : IDisposable
         loss.backward();
         double gradNorm = _cfg.GradClip > 0
             ? torch.nn.utils.clip_grad_norm_(_opt.Parameters, _cfg.GradClip)
-            : Math.Sqrt(_opt.Parameters.Where(p => p.grad is not null).Sum(p => p.grad!.square().sum().item<float>()));
+            : Math.Sqrt(_opt.Parameters.Where(p => p.grad is not null).Sum(p => p.grad!.pow(Scalars.Of(2)).sum().item<float>()));
         if (!double.IsFinite(gradNorm)) return Skip(lr);
         _opt.StepOnce();
         double decay = _cfg.EmaWarmup ? Math.Min(_cfg.EmaDecay, (1.0 + Step) / (10.0 + Step)) : _cfg.EmaDecay;

@@ -57,10 +57,10 @@ public static class LatentCodec
             {
                 int p = v2.Config.PatchSize;
                 long b = z.shape[0], n = grid.H * grid.W;
-                var rows = torch.arange(n, dtype: ScalarType.Int64).div(grid.W, RoundingMode.floor).unsqueeze(0).expand(b, n);
-                var cols = torch.arange(n, dtype: ScalarType.Int64).remainder(grid.W).unsqueeze(0).expand(b, n);
+                var rows = torch.arange(Scalars.Of(0), Scalars.Of(n), Scalars.One, dtype: ScalarType.Int64).div(Scalars.Of(grid.W), RoundingMode.floor).unsqueeze(0).expand(b, n);
+                var cols = torch.arange(Scalars.Of(0), Scalars.Of(n), Scalars.One, dtype: ScalarType.Int64).remainder(Scalars.Of(grid.W)).unsqueeze(0).expand(b, n);
                 var layout = new PatchBatch(torch.zeros(b, n, 3 * p * p), torch.ones([b, n], ScalarType.Bool), rows.contiguous(), cols.contiguous(),
-                    torch.full([b], grid.H * p, ScalarType.Int64), torch.full([b], grid.W * p, ScalarType.Int64), p);
+                    torch.full([b], Scalars.Of(grid.H * p), ScalarType.Int64), torch.full([b], Scalars.Of(grid.W * p), ScalarType.Int64), p);
                 var patches = v2.Decode(z.to(ScalarType.Float32), layout);                 // [B, N, 3p²]
                 return NaFlex.Unpatchify(patches, layout).MoveToOuterDisposeScope();       // [B, 3, H, W]
             }

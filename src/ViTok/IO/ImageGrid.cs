@@ -13,7 +13,7 @@ public static class ImageGrid
             for (int c = 0; c < rows[r].shape[0]; c++)
             {
                 long y = gutter + r * (h + gutter), x = gutter + c * (w + gutter);
-                canvas[.., (int)y..(int)(y + h), (int)x..(int)(x + w)] = rows[r][c].detach().to(ScalarType.Float32).cpu().clamp(-1, 1);
+                canvas[.., (int)y..(int)(y + h), (int)x..(int)(x + w)] = rows[r][c].detach().to(ScalarType.Float32).cpu().clamp(Scalars.Of(-1), Scalars.Of(1));
             }
         return canvas.MoveToOuterDisposeScope();
     }

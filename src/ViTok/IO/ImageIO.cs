@@ -253,7 +253,7 @@ public static class ImageIO
     {
         using var scope = torch.NewDisposeScope();
         var t = torch.tensor(rgb, ScalarType.Byte).reshape(height, width, 3).permute(2, 0, 1)
-            .to(ScalarType.Float32).div(127.5).sub(1.0);
+            .to(ScalarType.Float32).div(Scalars.Of(127.5)).sub(Scalars.Of(1.0));
         return t.contiguous().MoveToOuterDisposeScope();
     }
 
@@ -263,7 +263,7 @@ public static class ImageIO
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"expected an image tensor [3, H, W], got [{string.Join(", ", image.shape)}]");
         using var scope = torch.NewDisposeScope();
-        var q = image.detach().to(ScalarType.Float32).cpu().clamp(-1, 1).add(1).div(2).mul(255).round()
+        var q = image.detach().to(ScalarType.Float32).cpu().clamp(Scalars.Of(-1), Scalars.Of(1)).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2)).mul(Scalars.Of(255)).round()
             .to(ScalarType.Byte).permute(1, 2, 0).contiguous();
         return q.bytes.ToArray();
     }

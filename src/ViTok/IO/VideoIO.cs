@@ -211,7 +211,7 @@ public static class VideoIO
     {
         using var scope = torch.NewDisposeScope();
         var t = torch.tensor(rgb, ScalarType.Byte)[..(frames * height * width * 3)].reshape(frames, height, width, 3)
-            .permute(3, 0, 1, 2).to(ScalarType.Float32).div(127.5).sub(1.0);
+            .permute(3, 0, 1, 2).to(ScalarType.Float32).div(Scalars.Of(127.5)).sub(Scalars.Of(1.0));
         return t.contiguous().MoveToOuterDisposeScope();
     }
 
@@ -221,7 +221,7 @@ public static class VideoIO
         if (clip.dim() != 4 || clip.shape[0] != 3)
             throw new ArgumentException($"expected a clip tensor [3, T, H, W], got [{string.Join(", ", clip.shape)}]");
         using var scope = torch.NewDisposeScope();
-        var q = clip.detach().to(ScalarType.Float32).cpu().clamp(-1, 1).add(1).div(2).mul(255).round()
+        var q = clip.detach().to(ScalarType.Float32).cpu().clamp(Scalars.Of(-1), Scalars.Of(1)).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2)).mul(Scalars.Of(255)).round()
             .to(ScalarType.Byte).permute(1, 2, 3, 0).contiguous();
         return q.bytes.ToArray();
     }

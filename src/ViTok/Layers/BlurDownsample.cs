@@ -11,7 +11,7 @@ public sealed class BlurDownsample : nn.Module<Tensor, Tensor>
     {
         _channels = channels;
         var k1 = torch.tensor(new float[] { 1, 3, 3, 1 });
-        var k = torch.outer(k1, k1) / 64f;                                       // [4, 4]
+        var k = torch.outer(k1, k1).Over(64f);                                       // [4, 4]
         register_buffer("kernel", k.expand(channels, 1, 4, 4).contiguous(), persistent: false);
         RegisterComponents();
     }

@@ -21,7 +21,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var x32 = x.to(ScalarType.Float32);
-        var y = x32 * torch.rsqrt(x32.square().mean([-1], keepdim: true) + _eps) * weight.to(ScalarType.Float32);
+        var y = x32 * torch.rsqrt(x32.pow(Scalars.Of(2)).mean([-1], keepdim: true).Plus(_eps)) * weight.to(ScalarType.Float32);
         return y.to(x.dtype);
     }
 }

@@ -18,9 +18,9 @@ public static class Rope3D
     /// <summary>Integer tubelet coordinates of a (T, H, W) token grid in raster order (t, then row, then col): [N, 3] int64.</summary>
     public static Tensor GridPositions(long t, long h, long w, Device? device = null)
     {
-        var tt = torch.arange(t, ScalarType.Int64, device);
-        var hh = torch.arange(h, ScalarType.Int64, device);
-        var ww = torch.arange(w, ScalarType.Int64, device);
+        var tt = torch.arange(Scalars.Of(0), Scalars.Of(t), Scalars.One, ScalarType.Int64, device);
+        var hh = torch.arange(Scalars.Of(0), Scalars.Of(h), Scalars.One, ScalarType.Int64, device);
+        var ww = torch.arange(Scalars.Of(0), Scalars.Of(w), Scalars.One, ScalarType.Int64, device);
         var mesh = torch.meshgrid([tt, hh, ww], indexing: "ij");
         return torch.stack([mesh[0].reshape(-1), mesh[1].reshape(-1), mesh[2].reshape(-1)], dim: 1); // [N, 3]
     }
@@ -35,8 +35,8 @@ public static class Rope3D
         foreach (int d in new[] { dt, dh, dw })
         {
             // θ^(−2k/d) for k = 0 .. d/2 − 1
-            var k = torch.arange(0, d, 2, ScalarType.Float64, positions.device);
-            var invFreq = torch.pow(theta, -k / d).to(ScalarType.Float32);              // [d/2]
+            var k = torch.arange(Scalars.Of(0), Scalars.Of(d), Scalars.Of(2), ScalarType.Float64, positions.device);
+            var invFreq = torch.pow(theta, (-k).Over(d)).to(ScalarType.Float32);              // [d/2]
             parts.Add(pos[.., axis].unsqueeze(1) * invFreq.unsqueeze(0));                // [N, d/2]
             axis++;
         }
@@ -52,7 +52,7 @@ public static class Rope3D
         var x0 = xf.select(-1, 0);
         var x1 = xf.select(-1, 1);
         var r0 = x0 * cos - x1 * sin;
-        var r1 = x0 * sin + x1 * cos;
+        var r1 = (x0 * sin).Plus(x1 * cos);
         return torch.stack([r0, r1], dim: -1).reshape(shape).to(x.dtype);                // [..., N, Dh]
     }
 }

@@ -6,7 +6,7 @@ public static class GanLosses
 {
     /// <summary>Hinge loss: mean(relu(1 − D(x))) + mean(relu(1 + D(x̂))).</summary>
     public static Tensor DiscriminatorHinge(Tensor realLogits, Tensor fakeLogits) =>
-        F.relu(1.0 - realLogits).mean() + F.relu(1.0 + fakeLogits).mean();
+        F.relu(realLogits.SubtractedFrom(1.0)).mean().Plus(F.relu(fakeLogits.Plus(1.0)).mean());
 
     /// <summary>Generator loss −mean(D(x̂)).</summary>
     public static Tensor Generator(Tensor fakeLogits) => -fakeLogits.mean();

@@ -117,10 +117,10 @@ public sealed class LpipsVgg16 : nn.Module<Tensor, Tensor, Tensor>, IPerceptualD
         {
             h = features[i].call(h);
             if (i != Taps[tap]) continue;
-            var n = h / (h.square().sum(1, keepdim: true).sqrt() + 1e-10);
+            var n = h / (h.pow(Scalars.Of(2)).sum(1, keepdim: true).sqrt().Plus(1e-10));
             var halves = n.chunk(2, 0);
-            var d = lins[tap].call((halves[0] - halves[1]).square()).mean([1, 2, 3]);   // [B]
-            total = total is null ? d : total + d;
+            var d = lins[tap].call((halves[0] - halves[1]).pow(Scalars.Of(2))).mean([1, 2, 3]);   // [B]
+            total = total is null ? d : total.Plus(d);
             tap++;
         }
         return total!.view(b);

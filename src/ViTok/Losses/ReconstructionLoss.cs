@@ -9,9 +9,9 @@ public static class ReconstructionLoss
         var d = reconstruction.to(ScalarType.Float32) - target.to(ScalarType.Float32);
         return kind switch
         {
-            "l2" => d.square().mean(),
+            "l2" => d.pow(Scalars.Of(2)).mean(),
             "l1" => d.abs().mean(),
-            "charbonnier" => (d.square() + 1e-6).sqrt().mean(),
+            "charbonnier" => (d.pow(Scalars.Of(2)).Plus(1e-6)).sqrt().mean(),
             _ => throw new ViTokException($"unknown reconstruction loss '{kind}'; expected l2, l1 or charbonnier"),
         };
     }

@@ -49,10 +49,10 @@ public sealed class ResNet18PerceptualDistance : nn.Module<Tensor, Tensor, Tenso
         Tensor? total = null;
         foreach (var map in net.FeatureMaps(both))
         {
-            var n = map / (map.square().sum(1, keepdim: true).sqrt() + 1e-10);   // unit length over channels
+            var n = map / (map.pow(Scalars.Of(2)).sum(1, keepdim: true).sqrt().Plus(1e-10));   // unit length over channels
             var halves = n.chunk(2, 0);
-            var d = (halves[0] - halves[1]).square().sum(1).mean([1, 2]);       // [B]
-            total = total is null ? d : total + d;
+            var d = (halves[0] - halves[1]).pow(Scalars.Of(2)).sum(1).mean([1, 2]);       // [B]
+            total = total is null ? d : total.Plus(d);
         }
         return total!;
     }

@@ -35,8 +35,8 @@ public sealed class FeatureStatistics : IDisposable
             _outer = torch.zeros(d, d, dtype: ScalarType.Float64, device: x.device).DetachFromDisposeScope();
         }
         var xc = x - _shift.to(x.device);
-        _sum!.add_(xc.sum([0]).to(_sum.device));
-        _outer!.add_(xc.t().matmul(xc).to(_outer.device));
+        _sum!.add_(xc.sum([0]).to(_sum.device), Scalars.One);
+        _outer!.add_(xc.t().matmul(xc).to(_outer.device), Scalars.One);
         Count += x.shape[0];
     }
 
@@ -45,9 +45,9 @@ public sealed class FeatureStatistics : IDisposable
     {
         if (Count < 2) throw new InvalidOperationException($"a covariance needs at least 2 samples, got {Count}");
         using var scope = torch.NewDisposeScope();
-        var m = _sum! / Count;
-        var cov = (_outer! - torch.outer(m, m) * Count) / (Count - 1);
-        var mean = m + _shift!;
+        var m = _sum!.Over(Count);
+        var cov = (_outer! - torch.outer(m, m).Times(Count)).Over((Count - 1));
+        var mean = m.Plus(_shift!);
         return (mean.MoveToOuterDisposeScope(), cov.MoveToOuterDisposeScope());
     }
 

@@ -29,7 +29,7 @@ public static class FrechetDistance
         var x = features.detach().to(ScalarType.Float64);
         var mu = x.mean([0]);
         var xc = x - mu;
-        var cov = xc.t().matmul(xc) / (x.shape[0] - 1);
+        var cov = xc.t().matmul(xc).Over((x.shape[0] - 1));
         return (mu.MoveToOuterDisposeScope(), cov.MoveToOuterDisposeScope());
     }
 
@@ -48,7 +48,7 @@ public static class FrechetDistance
         var m2 = mean2.to(ScalarType.Float64);
         var s1 = cov1.to(ScalarType.Float64);
         var s2 = cov2.to(ScalarType.Float64);
-        double meanTerm = (m1 - m2).square().sum().item<double>();
+        double meanTerm = (m1 - m2).pow(Scalars.Of(2)).sum().item<double>();
         double trace = s1.trace().item<double>() + s2.trace().item<double>();
         return meanTerm + trace - 2.0 * TraceSqrtProduct(s1, s2);
     }
@@ -70,8 +70,9 @@ public static class FrechetDistance
     private static Tensor SqrtEigenvalues(Tensor eigenvalues)
     {
         double tol = eigenvalues.shape[0] * Math.Pow(2, -52) * eigenvalues.abs().max().item<double>();
-        return torch.where(eigenvalues > tol, eigenvalues, torch.zeros_like(eigenvalues)).sqrt();
+        using var tolerance = tol.ToScalar();
+        return torch.where(eigenvalues > tolerance, eigenvalues, torch.zeros_like(eigenvalues)).sqrt();
     }
 
-    private static Tensor Symmetrize(Tensor a) => (a + a.t()) * 0.5;
+    private static Tensor Symmetrize(Tensor a) => (a.Plus(a.t())).Times(0.5);
 }

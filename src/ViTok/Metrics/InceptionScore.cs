@@ -53,7 +53,7 @@ public sealed class InceptionScore : IDisposable
             var part = p.narrow(0, start, end - start);                      // [n_k, K]
             var marginal = part.mean([0], keepdim: true);                    // p(y) [1, K]
             // KL(p(y|x) ‖ p(y)) = Σ_y p log p − p log p(y); terms with p = 0 contribute 0.
-            var logRatio = torch.where(part > 0, part.log() - marginal.log(), torch.zeros_like(part));
+            var logRatio = torch.where(part > Scalars.Of(0), part.log() - marginal.log(), torch.zeros_like(part));
             double kl = (part * logRatio).sum(1).mean().item<double>();
             scores[k] = Math.Exp(kl);
         }

@@ -14,8 +14,8 @@ public static class Psnr
         long n = reference.shape[..^3].Aggregate(1L, (p, s) => p * s);
         var a = reference.to(ScalarType.Float64).reshape(n, -1);              // [N, C·H·W]
         var b = test.to(ScalarType.Float64).reshape(n, -1);
-        var mse = (a - b).square().mean([1]);                                // [N]
-        var psnr = torch.log10(dataRange * dataRange / mse) * 10.0;
+        var mse = (a - b).pow(Scalars.Of(2)).mean([1]);                                // [N]
+        var psnr = torch.log10(mse.DividedInto(dataRange * dataRange)).Times(10.0);
         return psnr.MoveToOuterDisposeScope();
     }
 

@@ -93,7 +93,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     public Tensor Preprocess(Tensor images)
     {
         CheckImages(images);
-        var rgb255 = (images + 1) * 127.5;
+        var rgb255 = (images.Plus(1)).Times(127.5);
         var bgr = rgb255.flip(1);
         var mean = mean_image;
         if (images.shape[2] != InputSize || images.shape[3] != InputSize)

@@ -38,6 +38,6 @@ internal sealed class ResNet18Block : nn.Module<Tensor, Tensor>
         h = F.relu(bn1.call(conv1.call(h)));
         h = bn2.call(conv2.call(h));
         var shortcut = downsample is null ? x : downsample.call(x);
-        return F.relu(h + shortcut);
+        return F.relu(h.Plus(shortcut));
     }
 }

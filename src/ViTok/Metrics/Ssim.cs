@@ -20,8 +20,8 @@ public static class Ssim
         if (h < 2 * Radius + 1 || w < 2 * Radius + 1)
             throw new ArgumentException($"SSIM needs images of at least 11x11 pixels, got {w}x{h}");
         using var scope = torch.NewDisposeScope();
-        var x = reference.to(ScalarType.Float64).reshape(-1, c, h, w).add(1).div(2);   // [N, C, H, W] in [0, 1]
-        var y = test.to(ScalarType.Float64).reshape(-1, c, h, w).add(1).div(2);
+        var x = reference.to(ScalarType.Float64).reshape(-1, c, h, w).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2));   // [N, C, H, W] in [0, 1]
+        var y = test.to(ScalarType.Float64).reshape(-1, c, h, w).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2));
 
         // Local moments by a separable Gaussian filter. Only "valid" outputs are computed: they are exactly the map
         // with its 5-pixel border cropped, so the padding mode never matters.
@@ -38,7 +38,7 @@ public static class Ssim
         var vxy = uxy - ux * uy;
 
         const double c1 = K1 * K1, c2 = K2 * K2;   // (K·R)² with data range R = 1
-        var s = (2 * ux * uy + c1) * (2 * vxy + c2) / ((ux * ux + uy * uy + c1) * (vx + vy + c2));
+        var s = ((ux.Times(2) * uy).Plus(c1)) * (vxy.Times(2).Plus(c2)) / (((ux * ux).Plus(uy * uy).Plus(c1)) * (vx.Plus(vy).Plus(c2)));
         return s.flatten(1).mean([1]).MoveToOuterDisposeScope();                  // [N]
     }
 

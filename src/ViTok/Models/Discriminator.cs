@@ -37,9 +37,9 @@ public sealed class Discriminator : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        var h = F.leaky_relu(stem.call(x), 0.2);                     // [B, C, S, S]
+        var h = stem.call(x).leaky_relu(Scalars.Of(0.2));                     // [B, C, S, S]
         foreach (var b in blocks) h = b.call(h);                     // [B, C', 4, 4]
-        h = F.leaky_relu(final_conv.call(h), 0.2).flatten(1);        // [B, C'·16]
-        return out_proj.call(F.leaky_relu(fc.call(h), 0.2)).squeeze(1); // [B]
+        h = final_conv.call(h).leaky_relu(Scalars.Of(0.2)).flatten(1);        // [B, C'·16]
+        return out_proj.call(fc.call(h).leaky_relu(Scalars.Of(0.2))).squeeze(1); // [B]
     }
 }

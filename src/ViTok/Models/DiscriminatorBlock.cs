@@ -26,9 +26,9 @@ public sealed class DiscriminatorBlock : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
-        var h = F.leaky_relu(conv1.call(x), 0.2);
-        h = F.leaky_relu(conv2.call(blur.call(h)), 0.2);
+        var h = conv1.call(x).leaky_relu(Scalars.Of(0.2));
+        h = conv2.call(blur.call(h)).leaky_relu(Scalars.Of(0.2));
         var s = skip.call(skip_blur.call(x));
-        return (h + s) / Math.Sqrt(2.0);
+        return (h.Plus(s)).Over(Math.Sqrt(2.0));
     }
 }

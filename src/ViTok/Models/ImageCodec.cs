@@ -76,8 +76,8 @@ public static class ImageCodec
             }
             case V2Autoencoder v2:
             {
-                var rows = torch.arange(n, dtype: ScalarType.Int64).div(latents.Cols, RoundingMode.floor);
-                var cols = torch.arange(n, dtype: ScalarType.Int64).remainder(latents.Cols);
+                var rows = torch.arange(Scalars.Of(0), Scalars.Of(n), Scalars.One, dtype: ScalarType.Int64).div(Scalars.Of(latents.Cols), RoundingMode.floor);
+                var cols = torch.arange(Scalars.Of(0), Scalars.Of(n), Scalars.One, dtype: ScalarType.Int64).remainder(Scalars.Of(latents.Cols));
                 int p = v2.Config.PatchSize;
                 var positions = new PatchBatch(torch.zeros(1, n, 3 * p * p), torch.ones([1, n], ScalarType.Bool),
                     rows.unsqueeze(0), cols.unsqueeze(0), torch.tensor(new long[] { latents.ProcessedHeight }),

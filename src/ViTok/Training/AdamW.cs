@@ -72,17 +72,20 @@ public sealed class AdamW : IDisposable
         Step++;
         double bc1 = 1 - Math.Pow(_beta1, Step);
         double bc2 = 1 - Math.Pow(_beta2, Step);
+        // Native Scalars with explicit lifetimes (this step), never finalizer-owned temporaries (see ViTok.Scalars).
+        using Scalar decayFactor = 1 - LearningRate * _weightDecay, beta1 = _beta1, oneMinusBeta1 = 1 - _beta1;
+        using Scalar beta2 = _beta2, oneMinusBeta2 = 1 - _beta2, sqrtBc2 = Math.Sqrt(bc2), eps = _eps, stepSize = -LearningRate / bc1;
         foreach (var s in _slots)
         {
             var grad = s.Param.grad;
             if (grad is null) continue;
             var g = grad.to(ScalarType.Float32);
             var w = s.Master ?? s.Param;
-            if (s.Decay && _weightDecay != 0) w.mul_(1 - LearningRate * _weightDecay);
-            s.M!.mul_(_beta1).add_(g, alpha: 1 - _beta1);
-            s.V!.mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-            var denom = (s.V.sqrt() / Math.Sqrt(bc2)).add_(_eps);
-            w.addcdiv_(s.M, denom, value: -LearningRate / bc1);
+            if (s.Decay && _weightDecay != 0) w.mul_(decayFactor);
+            s.M!.mul_(beta1).add_(g, alpha: oneMinusBeta1);
+            s.V!.mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);
+            var denom = s.V.sqrt().div(sqrtBc2).add_(eps, Scalars.One);
+            w.addcdiv_(s.M, denom, value: stepSize);
             if (s.Master is not null) s.Param.copy_(s.Master);
         }
     }

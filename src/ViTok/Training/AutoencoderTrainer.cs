@@ -227,7 +227,7 @@ public sealed class AutoencoderTrainer : IDisposable
         var rec = ReconstructionLoss.Compute(_cfg.Loss.Reconstruction, recon, x);
         var loss = rec;
         double klValue = 0, percValue = 0, ganG = 0, ganD = 0;
-        if (kl is not null && _cfg.Loss.KlWeight > 0) loss = loss + _cfg.Loss.KlWeight * kl.to(ScalarType.Float32);
+        if (kl is not null && _cfg.Loss.KlWeight > 0) loss = loss.Plus(kl.to(ScalarType.Float32).Times(_cfg.Loss.KlWeight));
         if (kl is not null) klValue = Scalar(kl);
         var frames = Frames(recon);
         var target = Frames(x);
@@ -235,7 +235,7 @@ public sealed class AutoencoderTrainer : IDisposable
         {
             var perc = _perceptual.Distance(frames.to(ScalarType.Float32), target.to(ScalarType.Float32)).mean();
             percValue = Scalar(perc);
-            loss = loss + _cfg.Loss.PerceptualWeight * perc;
+            loss = loss.Plus(perc.Times(_cfg.Loss.PerceptualWeight));
         }
         double ramp = 0;
         if (_disc is not null)
@@ -244,7 +244,8 @@ public sealed class AutoencoderTrainer : IDisposable
             foreach (var p in _disc.parameters()) p.requires_grad = false;
             var g = GanLosses.Generator(_disc.call(frames.to(ScalarType.Float32)));
             ganG = Scalar(g);
-            if (ramp > 0) loss = loss + _cfg.Loss.GanWeight * ramp * g;
+            using var ganWeight = (_cfg.Loss.GanWeight * ramp).ToScalar();   // changes every step: explicit lifetime
+            if (ramp > 0) loss = loss.Plus(g.mul(ganWeight));
         }
         double lossValue = Scalar(loss);
         if (!double.IsFinite(lossValue)) return Skip(lr, sw);

@@ -25,8 +25,9 @@ public sealed class Ema : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
+        using Scalar keep = decay, take = 1 - decay;   // explicit lifetimes (see ViTok.Scalars)
         foreach (var (name, p) in parameters)
-            if (_shadow.TryGetValue(name, out var s)) s.mul_(decay).add_(p.detach().to(ScalarType.Float32), alpha: 1 - decay);
+            if (_shadow.TryGetValue(name, out var s)) s.mul_(keep).add_(p.detach().to(ScalarType.Float32), alpha: take);
     }
 
     /// <summary>The averaged values by parameter name.</summary>

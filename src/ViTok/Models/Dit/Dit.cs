@@ -67,7 +67,7 @@ public sealed class Dit : nn.Module
         var dtype = x_embedder.weight!.dtype;
         var (cos, sin) = GridRope.Angles(grid, Config.HeadDim, Config.RopeTheta, x.device);
         var h = x_embedder.call(x.to(dtype));                                  // [B, N, W]
-        var c = t_embedder.call(t) + y_embedder.call(y);                       // [B, W]
+        var c = t_embedder.call(t).Plus(y_embedder.call(y));                       // [B, W]
         bool inference = !torch.is_grad_enabled();
         foreach (var block in blocks)
         {

@@ -29,7 +29,7 @@ public sealed class DitBlock : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor c, Tensor cos, Tensor sin)
     {
         var m = adaLN_modulation.call(c).chunk(6, dim: -1);   // shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp: [B, W]
-        x = x + m[2].unsqueeze(1) * attn.call(Modulation.Apply(norm1.call(x), m[0], m[1]), cos, sin);
-        return x + m[5].unsqueeze(1) * mlp.call(Modulation.Apply(norm2.call(x), m[3], m[4]));
+        x = x.Plus(m[2].unsqueeze(1) * attn.call(Modulation.Apply(norm1.call(x), m[0], m[1]), cos, sin));
+        return x.Plus(m[5].unsqueeze(1) * mlp.call(Modulation.Apply(norm2.call(x), m[3], m[4])));
     }
 }

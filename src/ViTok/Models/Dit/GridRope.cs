@@ -33,8 +33,8 @@ public static class GridRope
         for (int axis = 0; axis < dims.Length; axis++)
         {
             int d = dims[axis];
-            var k = torch.arange(0, d, 2, ScalarType.Float64, pos.device);
-            var invFreq = torch.pow(theta, -k / d).to(ScalarType.Float32);                // [d/2]
+            var k = torch.arange(Scalars.Of(0), Scalars.Of(d), Scalars.Of(2), ScalarType.Float64, pos.device);
+            var invFreq = torch.pow(theta, (-k).Over(d)).to(ScalarType.Float32);                // [d/2]
             parts.Add(posF[.., axis].unsqueeze(1) * invFreq.unsqueeze(0));                 // [N, d/2]
         }
         var angles = torch.cat(parts, dim: 1);                                             // [N, Dh/2]

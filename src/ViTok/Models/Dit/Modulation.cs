@@ -8,5 +8,5 @@ public static class Modulation
 {
     /// <summary>Applies the modulation.</summary>
     public static Tensor Apply(Tensor x, Tensor shift, Tensor scale) =>
-        x * (scale.unsqueeze(1) + 1) + shift.unsqueeze(1);
+        (x * (scale.unsqueeze(1).Plus(1))).Plus(shift.unsqueeze(1));
 }

@@ -28,8 +28,8 @@ public sealed class TimestepEmbedding : nn.Module<Tensor, Tensor>
     public static Tensor Sinusoidal(Tensor t, int dim, double maxPeriod = 10000.0)
     {
         int half = dim / 2;
-        var k = torch.arange(half, ScalarType.Float32, t.device);
-        var freqs = torch.exp(k * (-Math.Log(maxPeriod) / half));                    // [half]
+        var k = torch.arange(Scalars.Of(0), Scalars.Of(half), Scalars.One, ScalarType.Float32, t.device);
+        var freqs = torch.exp(k.Times((-Math.Log(maxPeriod) / half)));                    // [half]
         var args = t.to(ScalarType.Float32).unsqueeze(1) * freqs.unsqueeze(0);       // [B, half]
         var emb = torch.cat([args.cos(), args.sin()], dim: -1);                      // [B, 2·half]
         return dim % 2 == 1 ? torch.cat([emb, torch.zeros_like(emb[.., ..1])], dim: -1) : emb;

@@ -102,7 +102,7 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
         var x = tubelet_embed.call(video);                                  // [B, L, W_enc]
         x = encoder.call(x, cos, sin);                                      // [B, L, W_enc]
         var moments = encoder_to_code.call(x).chunk(2, dim: -1);            // 2 × [B, L, c]
-        return (moments[0], moments[1].clamp(Config.LogVarMin, Config.LogVarMax));
+        return (moments[0], moments[1].clamp(Scalars.Of(Config.LogVarMin), Scalars.Of(Config.LogVarMax)));
     }
 
     /// <summary>Decoder from latents z [B, L, c] on a token grid to pixels [B, 3, T, H, W] (with autograd; no scope).</summary>
@@ -116,11 +116,11 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
 
     /// <summary>z = mean + exp(½·logvar)·ε.</summary>
     public static Tensor Sample(Tensor mean, Tensor logVar, Generator? generator = null) =>
-        mean + torch.exp(0.5 * logVar) * torch.randn(mean.shape, dtype: mean.dtype, device: mean.device, generator: generator);
+        mean.Plus(torch.exp(logVar.Times(0.5)) * torch.randn(mean.shape, dtype: mean.dtype, device: mean.device, generator: generator));
 
     /// <summary>KL(q‖N(0, I)) as the mean over every latent element of ½(mean² + exp(logvar) − 1 − logvar).</summary>
     public static Tensor KlDivergence(Tensor mean, Tensor logVar) =>
-        (0.5 * (mean.square() + logVar.exp() - 1.0 - logVar)).mean();
+        ((mean.pow(Scalars.Of(2)).Plus(logVar.exp()).Minus(1.0) - logVar).Times(0.5)).mean();
 
     /// <summary>Full pass with autograd (training): reconstruction in the input's rank plus the posterior.</summary>
     public (Tensor Reconstruction, Tensor Z, Tensor Mean, Tensor LogVar) Forward(Tensor x, bool samplePosterior, Generator? generator = null)
@@ -143,7 +143,7 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
         using var _ = torch.no_grad();
         var video = AsVideo(x, out bool isImage);
         var (mean, logVar) = EncodeMoments(video);
-        Generator? gen = seed is long s ? new Generator((ulong)s, video.device) : null;
+        using Generator? gen = seed is long s ? new Generator((ulong)s, video.device) : null;   // alive (rooted) until the end
         var z = sample ? Sample(mean, logVar, gen) : mean.alias();
         return new PaperLatents(z.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), GridOf(video), isImage);
     }

@@ -24,7 +24,7 @@ public sealed class PaperBlock : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin)
     {
-        x = x + attn.call(norm1.call(x), cos, sin);
-        return x + mlp.call(norm2.call(x));
+        x = x.Plus(attn.call(norm1.call(x), cos, sin));
+        return x.Plus(mlp.call(norm2.call(x)));
     }
 }

@@ -12,7 +12,7 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
     public LayerScale(long dim, double init = 1e-4, Device? device = null, ScalarType? dtype = null) : base(nameof(LayerScale))
     {
         // Detached: a module built inside a dispose scope must keep its parameters after the scope ends.
-        gamma = new Parameter(torch.full(dim, init, dtype: dtype ?? ScalarType.Float32, device: device).DetachFromDisposeScope());
+        gamma = new Parameter(torch.full(dim, Scalars.Of(init), dtype: dtype ?? ScalarType.Float32, device: device).DetachFromDisposeScope());
         RegisterComponents();
     }
 

@@ -83,10 +83,10 @@ public static class NaFlex
             var padded = F.pad(img, [0, gw * patch - w, 0, gh * patch - h], PaddingModes.Constant, 0.0); // [3, gh·p, gw·p]
             var tokens = padded.reshape(3, gh, patch, gw, patch).permute(1, 3, 0, 2, 4).reshape(n, d); // [n, 3·p·p]
             patches[i].narrow(0, 0, n).copy_(tokens);
-            mask[i].narrow(0, 0, n).fill_(true);
-            var idx = torch.arange(n, ScalarType.Int64, device);
-            rows[i].narrow(0, 0, n).copy_(idx.div(gw, RoundingMode.floor));
-            cols[i].narrow(0, 0, n).copy_(idx.remainder(gw));
+            mask[i].narrow(0, 0, n).fill_(Scalars.Of(true));
+            var idx = torch.arange(Scalars.Of(0), Scalars.Of(n), Scalars.One, ScalarType.Int64, device);
+            rows[i].narrow(0, 0, n).copy_(idx.div(Scalars.Of(gw), RoundingMode.floor));
+            cols[i].narrow(0, 0, n).copy_(idx.remainder(Scalars.Of(gw)));
             origH[i] = h;
             origW[i] = w;
         }
@@ -110,8 +110,8 @@ public static class NaFlex
         long maxX = valid.any().item<bool>() ? col.masked_select(valid).max().item<long>() + 1 : 1;
         long slots = maxY * maxX;
         // Padding tokens go to an extra slot that is dropped, so they can never overwrite a real patch.
-        var flat = torch.where(valid, row * maxX + col, torch.full_like(row, slots)); // [B, N]
-        var values = patches.masked_fill(valid.logical_not().unsqueeze(-1), 0.0);
+        var flat = torch.where(valid, row.Times(maxX).Plus(col), torch.full_like(row, Scalars.Of(slots))); // [B, N]
+        var values = patches.masked_fill(valid.logical_not().unsqueeze(-1), Scalars.Of(0.0));
         var canvas = torch.zeros([b, slots + 1, d], patches.dtype, patches.device)
             .scatter(1, flat.unsqueeze(-1).expand(b, n, d), values)
             .narrow(1, 0, slots); // [B, maxY·maxX, 3·p·p]

@@ -19,7 +19,7 @@ public static class Rope2D
             throw new ArgumentException($"2-D RoPE needs a head dimension divisible by 4, got {headDim}.");
         long axisDim = headDim / 2;
         // inv_freq = 1 / θ^(arange(0, axisDim, 2) / axisDim), in float32 like the reference.
-        var exponents = torch.arange(0, axisDim, 2, dtype: ScalarType.Int64, device: row.device).to(ScalarType.Float32) / axisDim;
+        var exponents = torch.arange(Scalars.Of(0), Scalars.Of(axisDim), Scalars.Of(2), dtype: ScalarType.Int64, device: row.device).to(ScalarType.Float32).Over(axisDim);
         var invFreq = torch.pow(torch.tensor((float)theta, device: row.device), exponents).reciprocal(); // [Dh/4]
         var fy = row.to(ScalarType.Float32).unsqueeze(-1) * invFreq; // [B, N, Dh/4]
         var fx = col.to(ScalarType.Float32).unsqueeze(-1) * invFreq; // [B, N, Dh/4]
@@ -38,7 +38,7 @@ public static class Rope2D
         var c = cos.unsqueeze(2).to(x.dtype); // [B, N, 1, Dh/2]
         var s = sin.unsqueeze(2).to(x.dtype);
         var outR = xr * c - xi * s;
-        var outI = xr * s + xi * c;
+        var outI = (xr * s).Plus(xi * c);
         return torch.stack([outR, outI], -1).flatten(3); // [B, N, H, Dh]
     }
 }

@@ -89,7 +89,7 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
             x = RunBlock(block, x, cos, sin, keyMask);
         var z = to_code.call(x); // [B, N, c]
         z = F.layer_norm(z.to(ScalarType.Float32), [Config.Channels], eps: 1e-6).to(z.dtype);
-        return z.masked_fill(valid.logical_not().unsqueeze(-1), 0.0);
+        return z.masked_fill(valid.logical_not().unsqueeze(-1), Scalars.Of(0.0));
     }
 
     /// <summary>Differentiable decoder: patches [B, N, 3p²] in the model dtype from z [B, N, c] at the positions of
@@ -106,7 +106,7 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
         foreach (var block in decoder_blocks)
             x = RunBlock(block, x, cos, sin, keyMask);
         var patches = to_pixels.call(x); // [B, N, 3p²]
-        return patches.masked_fill(valid.logical_not().unsqueeze(-1), 0.0);
+        return patches.masked_fill(valid.logical_not().unsqueeze(-1), Scalars.Of(0.0));
     }
 
     // One block in its own dispose scope; the previous activation (always created here, never the caller's) is

@@ -28,6 +28,6 @@ public sealed class V2Block : nn.Module<Tensor, Tensor, Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
     {
         var h = norm1.call(x);
-        return x + layer_scale.call(attn.call(h, cos, sin, keyMask) + ffn.call(h));
+        return x.Plus(layer_scale.call(attn.call(h, cos, sin, keyMask).Plus(ffn.call(h))));
     }
 }

@@ -1,0 +1,18 @@
+using ViTok.Tests.NativeSafety;
+
+namespace ViTok.Tests;
+
+/// <summary>Entry point of the test assembly as a program (the test runner does not use it):
+/// <c>dotnet ViTok.Tests.dll stress STEPS</c> runs <see cref="StressHost"/> in its own process.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length == 2 && args[0] == "stress" && int.TryParse(args[1], out int steps) && steps > 0)
+            return StressHost.Run(steps);
+        if (args.Length >= 2 && args[0] == "rewrite-scalars")
+            return ScalarRewriter.Run(Support.RepoPaths.Root, args[1..]) >= 0 ? 0 : 1;
+        Console.Error.WriteLine("usage: dotnet ViTok.Tests.dll stress STEPS");
+        return 1;
+    }
+}
