@@ -112,7 +112,7 @@ public static class TokenizerDemo
         model.Module.eval();
         using var perceptual = ResNet18PerceptualDistance.Load();
         const int n = 50;
-        using var x = torch.rand(n, 3, Size, Size) * 2 - 1;
+        using var x = torch.rand(n, 3, Size, Size).Times(2L).Minus(1L);
         var sw = new Stopwatch();
         for (int i = 0; i < 2; i++)
         {

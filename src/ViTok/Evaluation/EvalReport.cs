@@ -130,7 +130,7 @@ public static class EvalReport
         {
             var original = torch.stack(examples.Select(e => e.OriginalTensor()));          // [K, 3, H, W]
             var reconstruction = torch.stack(examples.Select(e => e.ReconstructionTensor()));
-            var difference = torch.sub(reconstruction, original).abs().mul(4.0).clamp(0, 2).sub(1.0);   // |x̂ − x| × 4, black = exact
+            var difference = torch.sub(reconstruction, original).abs().Times(4.0).clamp(Scalars.Of(0L), Scalars.Of(2L)).Minus(1.0);   // |x̂ − x| × 4, black = exact
             var captions = examples.Select((e, i) => (i < best ? $"best {i + 1}" : $"worst {i - best + 1}") + $" {e.Psnr.ToString("F1", CultureInfo.InvariantCulture)} dB").ToList();
             ViTok.Plots.LabelledGrid.Save([original, reconstruction, difference], ["original", "reconstruction", "|difference| x4"], captions, path);
             return;

@@ -269,8 +269,9 @@ public sealed class ReconstructionEvaluator : IDisposable
         using var scope = torch.NewDisposeScope();
         var x = reference.to(ScalarType.Float64).cpu().flatten(1);
         var y = reconstruction.to(ScalarType.Float64).cpu().flatten(1);
-        var mse = torch.sub(y, x).square().mean([1]);
-        var variance = x.var(1, unbiased: false).clamp_min(4.0 / (255.0 * 255.0));
+        var d = torch.sub(y, x);
+        var mse = d.mul(d).mean([1]);
+        var variance = x.var(1, unbiased: false).clamp_min(Scalars.Of(4.0 / (255.0 * 255.0)));
         return torch.div(mse, variance).data<double>().ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using ViTok.Generation;
 using ViTok.Losses;
 using ViTok.Tests.Support;
 using ViTok.Tests.Training;

@@ -3,6 +3,7 @@ using ViTok.Diffusion;
 using ViTok.Generation;
 using ViTok.IO;
 using ViTok.Losses;
+using ViTok.Models;
 using ViTok.Training;
 
 namespace ViTok.Tests.NativeSafety;
