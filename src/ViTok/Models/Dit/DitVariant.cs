@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace ViTok.Models.Dit;
 
 /// <summary>DiT size names (Peebles &amp; Xie, Table 1, and the paper's §7): <c>S</c> (384/12/6), <c>B</c> (768/12/12),
@@ -24,11 +21,7 @@ public sealed record DitVariant(string Letters, int Width, int Depth, int Heads)
     public override string ToString()
     {
         var (w, d, h) = Bases[Letters];
-        var sb = new StringBuilder(Letters);
-        if (Width != w) sb.Append('w').Append(Width);
-        if (Depth != d) sb.Append('d').Append(Depth);
-        if (Heads != h) sb.Append('h').Append(Heads);
-        return sb.ToString();
+        return TowerGrammar.Format(Letters, TowerGrammar.IfChanged(Width, w), TowerGrammar.IfChanged(Depth, d), TowerGrammar.IfChanged(Heads, h));
     }
 
     /// <summary>Parses a size name, throwing a <see cref="ViTokException"/> with the reason on failure.</summary>
@@ -51,22 +44,19 @@ public sealed record DitVariant(string Letters, int Width, int Depth, int Heads)
         if (!Bases.TryGetValue(letters, out var b)) { error = $"unknown size '{(s.Length > 0 ? s[..1] : s)}'; expected S, B, L or XL"; return false; }
         int w = b.Width, d = b.Depth, h = b.Heads;
         var seen = new HashSet<char>();
-        int i = letters.Length;
-        while (i < s.Length)
+        foreach (var token in TowerGrammar.Tokenize(s, letters.Length, "wdh"))
         {
-            char m = s[i];
-            if (m is not ('w' or 'd' or 'h')) { error = $"unexpected '{m}' in '{s}'; modifiers are w<width>, d<depth>, h<heads>"; return false; }
+            char m = token.Symbol;
+            if (token.Kind != TowerGrammar.TokenKind.Modifier) { error = $"unexpected '{m}' in '{s}'; modifiers are w<width>, d<depth>, h<heads>"; return false; }
             if (!seen.Add(m)) { error = $"modifier '{m}' given twice in '{s}'"; return false; }
-            int j = i + 1;
-            while (j < s.Length && char.IsAsciiDigit(s[j])) j++;
-            if (j == i + 1) { error = $"modifier '{m}' in '{s}' needs a number"; return false; }
-            if (!int.TryParse(s.AsSpan(i + 1, j - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value <= 0)
+            if (token.Number.Length == 0) { error = $"modifier '{m}' in '{s}' needs a number"; return false; }
+            int value = TowerGrammar.Count(token.Number);
+            if (value <= 0)
             {
                 error = $"modifier '{m}' in '{s}' must be a positive integer";
                 return false;
             }
             if (m == 'w') w = value; else if (m == 'd') d = value; else h = value;
-            i = j;
         }
         if (w % h != 0) { error = $"width {w} is not divisible by {h} heads"; return false; }
         int dh = w / h;

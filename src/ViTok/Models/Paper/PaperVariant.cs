@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace ViTok.Models.Paper;
 
@@ -17,11 +16,7 @@ public sealed record PaperVariant(PaperVariant.Tower Encoder, PaperVariant.Tower
         public override string ToString()
         {
             var (w, d, h) = Bases[Letter];
-            var sb = new StringBuilder().Append(Letter);
-            if (Width != w) sb.Append('w').Append(Width);
-            if (Depth != d) sb.Append('d').Append(Depth);
-            if (Heads != h) sb.Append('h').Append(Heads);
-            return sb.ToString();
+            return TowerGrammar.Format(Letter.ToString(), TowerGrammar.IfChanged(Width, w), TowerGrammar.IfChanged(Depth, d), TowerGrammar.IfChanged(Heads, h));
         }
     }
 
@@ -90,23 +85,20 @@ public sealed record PaperVariant(PaperVariant.Tower Encoder, PaperVariant.Tower
         }
         int w = b.Width, d = b.Depth, h = b.Heads;
         var seen = new HashSet<char>();
-        int i = 1;
-        while (i < spec.Length)
+        foreach (var token in TowerGrammar.Tokenize(spec, 1, "wdh"))
         {
-            char m = spec[i];
-            if (m is not ('w' or 'd' or 'h'))
+            char m = token.Symbol;
+            if (token.Kind != TowerGrammar.TokenKind.Modifier)
             {
                 error = $"unexpected '{m}' in '{spec}'; modifiers are w<width>, d<depth>, h<heads>";
                 return false;
             }
             if (!seen.Add(m)) { error = $"modifier '{m}' given twice in '{spec}'"; return false; }
-            int j = i + 1;
-            while (j < spec.Length && char.IsAsciiDigit(spec[j])) j++;
-            if (j == i + 1) { error = $"modifier '{m}' in '{spec}' needs a number"; return false; }
-            int value = int.Parse(spec.AsSpan(i + 1, j - i - 1), CultureInfo.InvariantCulture);
-            if (value <= 0) { error = $"modifier '{m}{value}' must be positive"; return false; }
+            if (token.Number.Length == 0) { error = $"modifier '{m}' in '{spec}' needs a number"; return false; }
+            int value = TowerGrammar.Count(token.Number);
+            if (value < 0) { error = $"modifier '{m}{token.Number}' in '{spec}' is too large"; return false; }
+            if (value == 0) { error = $"modifier '{m}{value}' must be positive"; return false; }
             if (m == 'w') w = value; else if (m == 'd') d = value; else h = value;
-            i = j;
         }
         if (w % h != 0) { error = $"width {w} is not divisible by {h} heads in '{spec}'"; return false; }
         int dh = w / h;
