@@ -41,19 +41,15 @@ public sealed class SourceOptions
     /// <summary>The <c>path</c> argument; null where the source is <see cref="Data"/>.</summary>
     public Argument<string>? Path { get; }
 
-    /// <summary><c>--kind</c>.</summary>
     public Option<string?> Kind { get; } = new("--kind") { Description = $"Source kind: {string.Join("|", DataSources.Kinds)} (default: detect from the path)." };
 
     /// <summary><c>--size</c>, the eval transform; null where the command leaves it out.</summary>
     public Option<int>? Size { get; }
 
-    /// <summary><c>--frames</c>.</summary>
     public Option<int> Frames { get; } = new Option<int>("--frames") { Description = "Frames per clip T for video sources.", DefaultValueFactory = _ => 16 }.Range(1, 4096);
 
-    /// <summary><c>--frame-stride</c>.</summary>
     public Option<int> FrameStride { get; } = new Option<int>("--frame-stride") { Description = "Take every n-th video frame.", DefaultValueFactory = _ => 1 }.Range(1, 10000);
 
-    /// <summary><c>--fps</c>.</summary>
     public Option<double?> Fps { get; } = new Option<double?>("--fps") { Description = "Resample videos to this frame rate instead of striding." }.Range(0.01, 1000);
 
     /// <summary><c>--split</c> (old <c>--test</c>).</summary>

@@ -91,6 +91,7 @@ internal sealed class MetricRun : IDisposable
     }
 
     /// <summary>The metrics in report order; small-sample caveats go to <paramref name="notes"/>.</summary>
+    /// <exception cref="ViTokException">A distribution metric has fewer than 2 items in a set.</exception>
     public IReadOnlyList<MetricValue> Compute(bool video, List<string> notes)
     {
         var values = new List<MetricValue>();

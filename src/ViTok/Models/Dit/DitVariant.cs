@@ -25,6 +25,7 @@ public sealed record DitVariant(string Letters, int Width, int Depth, int Heads)
     }
 
     /// <summary>Parses a size name, throwing a <see cref="ViTokException"/> with the reason on failure.</summary>
+    /// <exception cref="ViTokException">The text is not a valid size name; the message says why.</exception>
     public static DitVariant Parse(string text)
     {
         if (TryParse(text, out var v, out var error)) return v!;

@@ -34,6 +34,7 @@ public sealed record PaperVariant(PaperVariant.Tower Encoder, PaperVariant.Tower
         $"{Encoder}-{Decoder}/" + (TubeletSize == 1 ? PatchSize.ToString(CultureInfo.InvariantCulture) : $"{TubeletSize}x{PatchSize}");
 
     /// <summary>Parses a variant, throwing a <see cref="ViTokException"/> that states the reason on failure.</summary>
+    /// <exception cref="ViTokException">The text is not a valid variant; the message says why.</exception>
     public static PaperVariant Parse(string text)
     {
         if (TryParse(text, out var v, out var error)) return v!;

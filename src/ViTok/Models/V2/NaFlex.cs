@@ -34,6 +34,7 @@ public static class NaFlex
 
     /// <summary>Turns images [3, H, W] (sizes may differ) into one padded batch of <paramref name="maxTokens"/> tokens
     /// per image. With <paramref name="resize"/> false an image over the budget is an error instead of being shrunk.</summary>
+    /// <exception cref="ViTokException">There are no images, or the patch size or token budget is below 1.</exception>
     public static PatchBatch Patchify(IReadOnlyList<Tensor> images, int patch, int maxTokens, bool resize = true)
     {
         if (images.Count == 0) throw new ViTokException("no images to patchify.");

@@ -46,6 +46,7 @@ public sealed record V2Variant
     }
 
     /// <summary>Parses a variant; throws a <see cref="ViTokException"/> with the reason when it is invalid.</summary>
+    /// <exception cref="ViTokException">The text is not a valid variant; the message says why and shows the grammar.</exception>
     public static V2Variant Parse(string text)
     {
         if (TryParse(text, out var v, out string? error)) return v!;
