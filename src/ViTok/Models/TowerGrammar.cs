@@ -69,6 +69,26 @@ public static class TowerGrammar
         }
     }
 
+    /// <summary>Applies the <c>w</c>/<c>d</c>/<c>h</c> modifiers of <paramref name="spec"/> (from
+    /// <paramref name="start"/>, after the size name) to the base sizes, each modifier at most once: null when they all
+    /// hold, else the reason for the first one that does not. A number that is 0 or too large for an <see cref="int"/>
+    /// is worded by the family (<paramref name="badValue"/> gets the modifier and its digits).</summary>
+    public static string? ApplySizes(string spec, int start, ref int width, ref int depth, ref int heads, Func<char, string, string> badValue)
+    {
+        var seen = new HashSet<char>();
+        foreach (var token in Tokenize(spec, start, "wdh"))
+        {
+            char m = token.Symbol;
+            if (token.Kind != TokenKind.Modifier) return $"unexpected '{m}' in '{spec}'; modifiers are w<width>, d<depth>, h<heads>";
+            if (!seen.Add(m)) return $"modifier '{m}' given twice in '{spec}'";
+            if (token.Number.Length == 0) return $"modifier '{m}' in '{spec}' needs a number";
+            int value = Count(token.Number);
+            if (value <= 0) return badValue(m, token.Number);
+            if (m == 'w') width = value; else if (m == 'd') depth = value; else heads = value;
+        }
+        return null;
+    }
+
     /// <summary>Reads a modifier's whole number: the value when it is a positive <see cref="int"/>, 0 when it is zero,
     /// and -1 when it does not fit an <see cref="int"/> (the caller words the error).</summary>
     public static int Count(string digits) =>

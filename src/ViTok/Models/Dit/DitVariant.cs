@@ -44,21 +44,8 @@ public sealed record DitVariant(string Letters, int Width, int Depth, int Heads)
         string letters = s.StartsWith("XL", StringComparison.Ordinal) ? "XL" : s.Length > 0 ? s[..1] : "";
         if (!Bases.TryGetValue(letters, out var b)) { error = $"unknown size '{(s.Length > 0 ? s[..1] : s)}'; expected S, B, L or XL"; return false; }
         int w = b.Width, d = b.Depth, h = b.Heads;
-        var seen = new HashSet<char>();
-        foreach (var token in TowerGrammar.Tokenize(s, letters.Length, "wdh"))
-        {
-            char m = token.Symbol;
-            if (token.Kind != TowerGrammar.TokenKind.Modifier) { error = $"unexpected '{m}' in '{s}'; modifiers are w<width>, d<depth>, h<heads>"; return false; }
-            if (!seen.Add(m)) { error = $"modifier '{m}' given twice in '{s}'"; return false; }
-            if (token.Number.Length == 0) { error = $"modifier '{m}' in '{s}' needs a number"; return false; }
-            int value = TowerGrammar.Count(token.Number);
-            if (value <= 0)
-            {
-                error = $"modifier '{m}' in '{s}' must be a positive integer";
-                return false;
-            }
-            if (m == 'w') w = value; else if (m == 'd') d = value; else h = value;
-        }
+        string? reason = TowerGrammar.ApplySizes(s, letters.Length, ref w, ref d, ref h, (m, _) => $"modifier '{m}' in '{s}' must be a positive integer");
+        if (reason is not null) { error = reason; return false; }
         if (w % h != 0) { error = $"width {w} is not divisible by {h} heads"; return false; }
         int dh = w / h;
         if (dh % 2 != 0 || dh < 6) { error = $"head dimension {dh} (width {w} / {h} heads) must be even and at least 6 for 3D RoPE"; return false; }

@@ -85,22 +85,9 @@ public sealed record PaperVariant(PaperVariant.Tower Encoder, PaperVariant.Tower
             return false;
         }
         int w = b.Width, d = b.Depth, h = b.Heads;
-        var seen = new HashSet<char>();
-        foreach (var token in TowerGrammar.Tokenize(spec, 1, "wdh"))
-        {
-            char m = token.Symbol;
-            if (token.Kind != TowerGrammar.TokenKind.Modifier)
-            {
-                error = $"unexpected '{m}' in '{spec}'; modifiers are w<width>, d<depth>, h<heads>";
-                return false;
-            }
-            if (!seen.Add(m)) { error = $"modifier '{m}' given twice in '{spec}'"; return false; }
-            if (token.Number.Length == 0) { error = $"modifier '{m}' in '{spec}' needs a number"; return false; }
-            int value = TowerGrammar.Count(token.Number);
-            if (value < 0) { error = $"modifier '{m}{token.Number}' in '{spec}' is too large"; return false; }
-            if (value == 0) { error = $"modifier '{m}{value}' must be positive"; return false; }
-            if (m == 'w') w = value; else if (m == 'd') d = value; else h = value;
-        }
+        string? reason = TowerGrammar.ApplySizes(spec, 1, ref w, ref d, ref h, (m, digits) =>
+            TowerGrammar.Count(digits) < 0 ? $"modifier '{m}{digits}' in '{spec}' is too large" : $"modifier '{m}0' must be positive");
+        if (reason is not null) { error = reason; return false; }
         if (w % h != 0) { error = $"width {w} is not divisible by {h} heads in '{spec}'"; return false; }
         int dh = w / h;
         if (dh % 2 != 0 || dh < 6) { error = $"head dimension {dh} (width {w} / {h} heads) in '{spec}' must be even and at least 6 for 3D RoPE"; return false; }
