@@ -158,24 +158,12 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
     {
         if (sync.Rank == 0) RunDirectory.RefuseForeign(runDir);
         var run = RunDirectory.ForRank(runDir, verb, sync.Rank);
-        TRun? trainer = null;
-        try
+        return Assemble(run, () =>
         {
             if (sync.Rank == 0 && run.Checkpoints().Count > 0)
                 throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another -o/--output.");
-            trainer = build(run);
-            trainer.WriteConfig();
-            trainer.LogRemovedTemporaries();
-            trainer.Log($"config {JsonSerializer.Serialize(trainer.Config, Json.Compact)}");
-            trainer.BroadcastState();
-            return trainer;
-        }
-        catch
-        {
-            if (trainer is null) run.Dispose();
-            else trainer.Dispose();
-            throw;
-        }
+            return build(run);
+        }, null, t => t.Log($"config {JsonSerializer.Serialize(t.Config, Json.Compact)}"));
     }
 
     /// <summary>Resumes the newest checkpoint of a run: <paramref name="overrides"/> may change only
@@ -199,24 +187,42 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
         where TRun : TrainingRun<TConfig, TStats>
     {
         var run = RunDirectory.ForRank(runDir, verb, sync.Rank);
+        string last = "";
+        TrainStateInfo<TConfig>? saved = null;
+        IReadOnlyList<string> changes = [], edited = [];
+        return Assemble(run, () =>
+        {
+            last = run.Checkpoints().LastOrDefault()
+                   ?? throw new ViTokException($"{run.Root}: no checkpoint to resume from (checkpoints/step_*.safetensors).");
+            saved = TrainState.ReadInfo<TConfig>(last, kind, stateName, verb);
+            (var cfg, changes) = ResumeOverrides.Apply(saved.Config, overrides, allowed, load);
+            edited = ResumeOverrides.DifferingKeys(run.ConfigPath, saved.Config);
+            return build(run, last, saved with { Config = cfg });
+        }, t => t.LoadState(last, saved!), t =>
+        {
+            if (edited.Count > 0)
+                t.Log($"config.json differed from the checkpoint in {string.Join(", ", edited)}: a resume reads the checkpoint's config; change allowed keys with --set key=value");
+            foreach (var change in changes) t.Log($"resume override {change} (recorded in config.json)");
+            int torn = t.IsLeader ? run.TruncateMetrics(t.Step) : 0;
+            if (torn > 0) t.Log($"metrics.jsonl: dropped {torn} unreadable line(s) left by an interrupted write");
+            t.Log($"resumed from {Path.GetFileName(last)} at step {t.Step} (data epoch {t.Data.Position.Epoch}, index {t.Data.Position.Index})");
+        });
+    }
+
+    /// <summary>The steps of create and resume around the recipe: build it, <paramref name="restore"/> its state, write
+    /// config.json, log what the folder's opening removed, <paramref name="announce"/>, broadcast from rank 0; on any
+    /// failure the trainer (or, before it exists, the run folder's lock) is released.</summary>
+    private static TRun Assemble<TRun>(RunDirectory run, Func<TRun> build, Action<TRun>? restore, Action<TRun> announce)
+        where TRun : TrainingRun<TConfig, TStats>
+    {
         TRun? trainer = null;
         try
         {
-            var last = run.Checkpoints().LastOrDefault()
-                       ?? throw new ViTokException($"{run.Root}: no checkpoint to resume from (checkpoints/step_*.safetensors).");
-            var saved = TrainState.ReadInfo<TConfig>(last, kind, stateName, verb);
-            var (cfg, changes) = ResumeOverrides.Apply(saved.Config, overrides, allowed, load);
-            var edited = ResumeOverrides.DifferingKeys(run.ConfigPath, saved.Config);
-            trainer = build(run, last, saved with { Config = cfg });
-            trainer.LoadState(last, saved);
+            trainer = build();
+            restore?.Invoke(trainer);
             trainer.WriteConfig();
             trainer.LogRemovedTemporaries();
-            if (edited.Count > 0)
-                trainer.Log($"config.json differed from the checkpoint in {string.Join(", ", edited)}: a resume reads the checkpoint's config; change allowed keys with --set key=value");
-            foreach (var change in changes) trainer.Log($"resume override {change} (recorded in config.json)");
-            int torn = sync.Rank == 0 ? run.TruncateMetrics(trainer.Step) : 0;
-            if (torn > 0) trainer.Log($"metrics.jsonl: dropped {torn} unreadable line(s) left by an interrupted write");
-            trainer.Log($"resumed from {Path.GetFileName(last)} at step {trainer.Step} (data epoch {trainer.Data.Position.Epoch}, index {trainer.Data.Position.Index})");
+            announce(trainer);
             trainer.BroadcastState();
             return trainer;
         }
