@@ -154,7 +154,7 @@ public sealed class DitTrainer : TrainingRun<DitTrainConfig, DitStepStats>
         var cfg = Config;
         double lr = Schedule.At(Step);
         _opt.LearningRate = lr;
-        using var gen = StepGenerator();
+        using var gen = new Generator(StepSeed, Device);
         var it = items.to(Device);
         var x0 = it.select(1, 0);                                                     // [B, L, c]
         if (it.shape[1] == 2) x0 = x0.Plus(torch.exp(it.select(1, 1).Times(0.5)) * torch.randn(x0.shape, x0.dtype, x0.device, generator: gen));

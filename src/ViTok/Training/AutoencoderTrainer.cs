@@ -124,7 +124,7 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
         double lr = Schedule.At(Step);
         _opt.LearningRate = lr;
         var x = batch.to(Device).to(Dtype);
-        using var gen = StepGenerator();
+        using var gen = new Generator(StepSeed, Device);
 
         // ---- generator / auto-encoder step ----
         _opt.ZeroGrad();

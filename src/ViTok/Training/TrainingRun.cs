@@ -123,9 +123,9 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
     /// <summary>Adds an EMA's averaged values under <paramref name="prefix"/>.</summary>
     protected void Track(string prefix, Ema ema) => _sections.Add(new Section(prefix, null, null, ema));
 
-    /// <summary>The random generator of the current step, a function of (seed, step) alone: every draw of a step comes
-    /// from it, which makes a resume exact.</summary>
-    protected Generator StepGenerator() => new((ulong)(Config.Seed * 1_000_003 + Step), Device);
+    /// <summary>The seed of the current step's random generator, a function of (seed, step) alone: every draw of a step
+    /// comes from that generator, which makes a resume exact.</summary>
+    protected ulong StepSeed => (ulong)(Config.Seed * 1_000_003 + Step);
 
     /// <summary>Whether <paramref name="loss"/> is finite on every rank (a NaN on one rank makes the mean NaN), so all
     /// ranks skip a step together.</summary>
