@@ -130,9 +130,10 @@ public sealed partial class RunDirectory : IDisposable
     /// <summary>Checkpoint path of a step.</summary>
     public string CheckpointPath(int step) => Path.Combine(CheckpointDir, $"step_{step.ToString("D7", CultureInfo.InvariantCulture)}.safetensors");
 
-    /// <summary>Existing checkpoints, oldest first (temporary files are ignored).</summary>
+    /// <summary>Existing checkpoints, oldest first (temporary files are ignored; none when the folder does not exist,
+    /// as for a rank other than 0 of a new run, <see cref="ForRank"/>).</summary>
     public IReadOnlyList<string> Checkpoints() =>
-        [.. Directory.EnumerateFiles(CheckpointDir, "step_*.safetensors").Order(StringComparer.Ordinal)];
+        Directory.Exists(CheckpointDir) ? [.. Directory.EnumerateFiles(CheckpointDir, "step_*.safetensors").Order(StringComparer.Ordinal)] : [];
 
     /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
     public void Prune(int keep)
