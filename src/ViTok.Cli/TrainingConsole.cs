@@ -41,7 +41,7 @@ public static class TrainingConsole
     private static int Run<TConfig, TStats>(TrainingRun<TConfig, TStats> trainer, bool toStderr, Func<TStats, string> describe)
         where TConfig : RunConfig
         where TStats : IStepStats =>
-        Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
+        Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, trainer.Config.ToJson(indented: false), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : describe(s)),
             trainer.RunLoop, trainer.Run.Root, toStderr);
 

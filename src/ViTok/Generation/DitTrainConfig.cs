@@ -61,4 +61,13 @@ public sealed record DitTrainConfig : RunConfig
     /// <summary>The learning rate actually used: <see cref="RunConfig.Lr"/> or 1e-4 × batch / 256.</summary>
     [JsonPropertyOrder(2)]
     public override double PeakLr => Lr ?? 1e-4 * BatchSize / 256.0;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> KeyOrder { get; } =
+    [
+        "variant", "diffusion", "latents", "batch_size", "steps", "lr", "warmup_ratio", "min_lr", "beta1", "beta2", "weight_decay",
+        "grad_clip", "ema_decay", "ema_warmup", "class_dropout", "latent_scale", "sample_posterior", "seed", "log_every", "checkpoint_every",
+        "first_checkpoint_minutes", "sample_every", "keep_last", "max_bad_steps", "dtype", "device", "max_minutes", "sample_cfg",
+        "samples_per_class", "peak_lr",
+    ];
 }

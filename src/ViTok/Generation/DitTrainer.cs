@@ -250,7 +250,7 @@ public sealed class DitTrainer : TrainingRun<DitTrainConfig, DitStepStats>
         DitCheckpoint.Save(path, _ema.Values, _model.Config, Config.Diffusion, _space, new Dictionary<string, string>
         {
             ["train_step"] = Step.ToString(CultureInfo.InvariantCulture),
-            ["train_config"] = JsonSerializer.Serialize(Config, Json.Compact),
+            ["train_config"] = Config.ToJson(indented: false),
         });
 
     /// <summary>Frees the model, optimiser, EMA, tokenizer and (when owned) the latents, and releases the run folder's lock.</summary>

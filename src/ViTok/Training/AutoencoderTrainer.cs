@@ -248,7 +248,7 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
         var meta = new Dictionary<string, string>(_model.ModelMetadata())
         {
             ["train_step"] = Step.ToString(CultureInfo.InvariantCulture),
-            ["train_config"] = JsonSerializer.Serialize(Config, Json.Compact),
+            ["train_config"] = Config.ToJson(indented: false),
         };
         Safetensors.Write(path, _model.Module.state_dict(), meta);
     }

@@ -74,4 +74,24 @@ public abstract record RunConfig
 
     /// <summary>The learning rate actually used: <see cref="Lr"/> or the recipe's rule from the batch size.</summary>
     public abstract double PeakLr { get; }
+
+    /// <summary>The JSON keys in the order each recipe's config.json has always listed them; keys not named follow
+    /// in serialisation order.</summary>
+    protected abstract IReadOnlyList<string> KeyOrder { get; }
+
+    /// <summary>The config as JSON (snake_case, every key), keys in the recipe's documented order: what
+    /// <c>config.json</c>, the log and the checkpoint metadata hold.</summary>
+    public string ToJson(bool indented)
+    {
+        var options = indented ? IO.Json.Options : IO.Json.Compact;
+        var node = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(this, GetType(), options))!.AsObject();
+        var ordered = new System.Text.Json.Nodes.JsonObject();
+        foreach (string key in KeyOrder.Where(node.ContainsKey).Concat(node.Select(kv => kv.Key).Where(k => !KeyOrder.Contains(k))).ToList())
+        {
+            var value = node[key];
+            node.Remove(key);
+            ordered[key] = value;
+        }
+        return ordered.ToJsonString(options);
+    }
 }

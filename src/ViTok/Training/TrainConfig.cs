@@ -60,4 +60,13 @@ public sealed record TrainConfig : RunConfig
     /// <summary>The learning rate actually used: <see cref="RunConfig.Lr"/> or 1e-4 × batch × frames / 256.</summary>
     [JsonPropertyOrder(2)]
     public override double PeakLr => Lr ?? 1e-4 * BatchSize * Frames / 256.0;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> KeyOrder { get; } =
+    [
+        "family", "variant", "channels", "data", "augment", "image_size", "frames", "batch_size", "steps", "lr", "warmup_ratio", "min_lr",
+        "beta1", "beta2", "weight_decay", "grad_clip", "seed", "stage", "init_from", "loss", "disc_lr", "disc_channels", "ema_decay",
+        "checkpoint_every", "first_checkpoint_minutes", "sample_every", "log_every", "keep_last", "max_bad_steps", "workers", "dtype",
+        "device", "activation_checkpointing", "max_minutes", "peak_lr",
+    ];
 }

@@ -24,14 +24,14 @@ public static class TrainState
     /// <exception cref="InvalidOperationException">A floating-point tensor holds a non-finite value (nothing is
     /// written: a checkpoint is never poisoned).</exception>
     public static void Save<TConfig>(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata,
-        TConfig config, int step, LoaderPosition position, int badInRow)
+        TConfig config, int step, LoaderPosition position, int badInRow) where TConfig : RunConfig
     {
         foreach (var (k, t) in tensors)
             if (t.is_floating_point() && !t.isfinite().all().item<bool>())
                 throw new InvalidOperationException($"refusing to write a checkpoint holding non-finite values ({k})");
         var meta = new Dictionary<string, string>(metadata)
         {
-            ["train_config"] = JsonSerializer.Serialize(config, Json.Compact),
+            ["train_config"] = config.ToJson(indented: false),
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["data_epoch"] = position.Epoch.ToString(CultureInfo.InvariantCulture),
             ["data_index"] = position.Index.ToString(CultureInfo.InvariantCulture),

@@ -163,7 +163,7 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
             if (sync.Rank == 0 && run.Checkpoints().Count > 0)
                 throw new ViTokException($"{run.Root} already holds checkpoints; resume it with --resume {runDir} or choose another -o/--output.");
             return build(run);
-        }, null, t => t.Log($"config {JsonSerializer.Serialize(t.Config, Json.Compact)}"));
+        }, null, t => t.Log($"config {t.Config.ToJson(indented: false)}"));
     }
 
     /// <summary>Resumes the newest checkpoint of a run: <paramref name="overrides"/> may change only
@@ -236,7 +236,7 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
 
     private void WriteConfig()
     {
-        if (IsLeader) AtomicFile.WriteAllText(Run.ConfigPath, JsonSerializer.Serialize(Config, Json.Options));
+        if (IsLeader) AtomicFile.WriteAllText(Run.ConfigPath, Config.ToJson(indented: true));
     }
 
     private void LogRemovedTemporaries()
