@@ -4,8 +4,8 @@ namespace ViTok.Study;
 
 /// <summary>The numbers a study reports: per metric (and per <see cref="StudyPlan.FitBy"/> group) the line of the
 /// metric against log₂E (Finding 1), the spread of runs that reach the same E by different axis values (the same E
-/// by different code shapes should land close), and per axis value the mean and seed standard deviation of each
-/// metric (Findings 3–5: encoder size, decoder size, loss weights).</summary>
+/// by different code shapes should land close), and the mean and seed standard deviation of each
+/// metric (Findings 3–5: encoder size, decoder size, loss weights) per configuration, over its seeds.</summary>
 public static class StudyFits
 {
     /// <summary>Computes fits.json's object from the finished rows.</summary>
@@ -47,23 +47,22 @@ public static class StudyFits
                 }
             }
         }
+        // Per configuration (every axis fixed), the spread over seeds: the error bars of Findings 3–5.
         var effects = new JsonArray();
-        foreach (var axis in plan.Axes)
+        foreach (var config in done.GroupBy(r => Config(plan, r)))
         {
-            foreach (var value in axis.Values)
+            foreach (string m in metrics)
             {
-                var members = done.Where(r => StudyResults.Axis(r, axis.Name) == value.Label).ToList();
-                foreach (string m in metrics)
-                {
-                    var ys = members.Select(r => StudyResults.Metric(r, m)).OfType<double>().Where(double.IsFinite).ToList();
-                    if (ys.Count == 0) continue;
-                    double mean = ys.Average();
-                    double std = ys.Count > 1 ? Math.Sqrt(ys.Sum(y => (y - mean) * (y - mean)) / (ys.Count - 1)) : 0;
-                    effects.Add(new JsonObject { ["axis"] = axis.Name, ["value"] = value.Label, ["metric"] = m, ["mean"] = mean, ["std"] = std, ["runs"] = ys.Count });
-                }
+                var ys = config.Select(r => StudyResults.Metric(r, m)).OfType<double>().Where(double.IsFinite).ToList();
+                if (ys.Count == 0) continue;
+                double mean = ys.Average();
+                double std = ys.Count > 1 ? Math.Sqrt(ys.Sum(y => (y - mean) * (y - mean)) / (ys.Count - 1)) : 0;
+                var axes = new JsonObject();
+                foreach (var a in plan.Axes) axes[a.Name] = StudyResults.Axis(config.First(), a.Name);
+                effects.Add(new JsonObject { ["config"] = config.Key, ["axes"] = axes, ["metric"] = m, ["mean"] = mean, ["std"] = std, ["seeds"] = ys.Count });
             }
         }
-        return new JsonObject { ["study"] = plan.Name, ["runs_done"] = done.Count, ["fits"] = fits, ["same_e"] = sameE, ["axis_effects"] = effects };
+        return new JsonObject { ["study"] = plan.Name, ["runs_done"] = done.Count, ["fits"] = fits, ["same_e"] = sameE, ["seed_spread"] = effects };
     }
 
     /// <summary>The metric keys present in finished rows, in first-seen order.</summary>
@@ -75,6 +74,10 @@ public static class StudyFits
         plan.FitBy is string by
             ? rows.GroupBy(r => StudyResults.Axis(r, by) ?? "?").Select(g => (g.Key, g.ToList()))
             : [("all", rows.ToList())];
+
+    /// <summary>The run's axis values as "a=x,b=y" (every axis; seeds excluded).</summary>
+    public static string Config(StudyPlan plan, JsonObject row) =>
+        string.Join(",", plan.Axes.Select(a => $"{a.Name}={StudyResults.Axis(row, a.Name)}"));
 
     private static string ShapeKey(StudyPlan plan, JsonObject row) =>
         string.Join(",", plan.Axes.Where(a => a.Name != plan.FitBy).Select(a => $"{a.Name}={StudyResults.Axis(row, a.Name)}"));

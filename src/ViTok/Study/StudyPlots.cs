@@ -51,20 +51,21 @@ public static class StudyPlots
         });
     }
 
-    /// <summary>Mean ± seed standard deviation of <paramref name="metric"/> per value of <paramref name="axis"/>.</summary>
+    /// <summary>Mean ± seed standard deviation of <paramref name="metric"/> per value of <paramref name="axis"/> (a
+    /// plan whose only axis it is; <paramref name="effects"/> is fits.json's seed_spread).</summary>
     /// <exception cref="IOException">The PNG cannot be written.</exception>
     public static string AxisEffect(StudyPlan plan, JsonArray effects, string axis, string metric, string path) => Draw(path, plot =>
     {
-        var rows = effects.OfType<JsonObject>().Where(e => (string?)e["axis"] == axis && (string?)e["metric"] == metric).ToList();
+        var rows = effects.OfType<JsonObject>().Where(e => (string?)e["metric"] == metric).ToList();
         double[] xs = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
         double[] ys = rows.Select(r => r["mean"]!.GetValue<double>()).ToArray();
         double[] err = rows.Select(r => r["std"]!.GetValue<double>()).ToArray();
         var sc = plot.Add.ScatterPoints(xs, ys);
         sc.MarkerSize = 9;
-        sc.LegendText = $"mean over seeds (n = {string.Join("/", rows.Select(r => r["runs"]!.GetValue<int>()).Distinct())})";
+        sc.LegendText = $"mean over seeds (n = {string.Join("/", rows.Select(r => r["seeds"]!.GetValue<int>()).Distinct())})";
         var eb = plot.Add.ErrorBar(xs, ys, err);
         eb.LegendText = "± seed std";
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, rows.Select(r => (string)r["value"]!).ToArray());
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, rows.Select(r => (string)r["axes"]![axis]!).ToArray());
         plot.Axes.Margins(0.15, 0.15);
         plot.XLabel(axis);
         plot.YLabel(metric);

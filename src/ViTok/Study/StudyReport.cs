@@ -50,11 +50,11 @@ public static class StudyReport
                 plots.Add(StudyPlots.MetricVsE(plan, members, m, group, line, Path.Combine(plotDir, $"{Safe(m)}_vs_e{(group == "all" ? "" : "_" + Safe(group))}.png")));
             }
         }
-        var effects = fits["axis_effects"]!.AsArray();
-        foreach (var axis in plan.Axes.Where(a => a.Values.Count >= 2))
+        var effects = fits["seed_spread"]!.AsArray();
+        if (plan.Axes.Count == 1 && plan.Axes[0].Values.Count >= 2)
             foreach (string m in metrics)
-                if (effects.OfType<JsonObject>().Count(e => (string?)e["axis"] == axis.Name && (string?)e["metric"] == m) >= 2)
-                    plots.Add(StudyPlots.AxisEffect(plan, effects, axis.Name, m, Path.Combine(plotDir, $"{Safe(m)}_by_{Safe(axis.Name)}.png")));
+                if (effects.OfType<JsonObject>().Count(e => (string?)e["metric"] == m) >= 2)
+                    plots.Add(StudyPlots.AxisEffect(plan, effects, plan.Axes[0].Name, m, Path.Combine(plotDir, $"{Safe(m)}_by_{Safe(plan.Axes[0].Name)}.png")));
         string? fd = metrics.FirstOrDefault(m => m.StartsWith("fd", StringComparison.Ordinal) || m == "fid" || m.StartsWith("perceptual", StringComparison.Ordinal));
         if (fd is not null && metrics.Contains("psnr") && done.Count >= 2)
             plots.Add(StudyPlots.Tradeoff(plan, done, "psnr", fd, Path.Combine(plotDir, $"{Safe(fd)}_vs_psnr.png")));
@@ -91,12 +91,12 @@ public static class StudyReport
                     string.Join("; ", e["shapes"]!.AsArray().OfType<JsonObject>().Select(x => string.Format(inv, "{0}: {1:F4}", x["shape"], x["mean"]!.GetValue<double>()))),
                     e["spread"]!.GetValue<double>()));
         }
-        var effects = s.Fits["axis_effects"]!.AsArray().OfType<JsonObject>().ToList();
+        var effects = s.Fits["seed_spread"]!.AsArray().OfType<JsonObject>().ToList();
         if (effects.Count > 0)
         {
-            md.Append("\n## Per axis value (mean ± seed std)\n\n| axis | value | metric | mean | std | runs |\n| --- | --- | --- | --- | --- | --- |\n");
+            md.Append("\n## Per configuration (mean ± std over seeds)\n\n| configuration | metric | mean | std | seeds |\n| --- | --- | --- | --- | --- |\n");
             foreach (var e in effects)
-                md.Append(string.Format(inv, "| {0} | {1} | {2} | {3:F4} | {4:F4} | {5} |\n", e["axis"], e["value"], e["metric"], e["mean"]!.GetValue<double>(), e["std"]!.GetValue<double>(), e["runs"]));
+                md.Append(string.Format(inv, "| {0} | {1} | {2:F4} | {3:F4} | {4} |\n", e["config"], e["metric"], e["mean"]!.GetValue<double>(), e["std"]!.GetValue<double>(), e["seeds"]));
         }
         if (s.Plots.Count > 0)
         {

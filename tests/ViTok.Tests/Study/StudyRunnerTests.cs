@@ -97,7 +97,10 @@ public class StudyRunnerTests
         new StudyRunner(plan, dir.Path, new FakeStudyExecutor(), _ => { }).Run(0, 1, 0, default);
         var summary = StudyReport.Write(plan, dir.Path);
         Assert.Contains(summary.Plots, p => p.EndsWith("psnr_vs_e.png", StringComparison.Ordinal));
-        Assert.Contains(summary.Plots, p => p.EndsWith("psnr_by_channels.png", StringComparison.Ordinal));
+        Assert.DoesNotContain(summary.Plots, p => p.Contains("_by_", StringComparison.Ordinal));   // two axes: no per-axis plot
+        var spread = summary.Fits["seed_spread"]!.AsArray().OfType<JsonObject>().First(e => (string?)e["metric"] == "psnr");
+        Assert.Equal(2, spread["seeds"]!.GetValue<int>());
+        Assert.Equal(Math.Sqrt(0.005), spread["std"]!.GetValue<double>(), 9);            // psnr + 0.1·seed for seeds 0, 1
         foreach (string png in summary.Plots)
         {
             byte[] bytes = File.ReadAllBytes(png);
@@ -109,6 +112,17 @@ public class StudyRunnerTests
         string md = File.ReadAllText(Path.Combine(dir.Path, "report.md"));
         Assert.Contains("8 of 8 runs done", md);
         Assert.Contains("plots/psnr_vs_e.png", md);
+    }
+
+    [Fact]
+    public void SingleAxisPlan_GetsItsSeedErrorBarPlot()
+    {
+        using var dir = new TempDir();
+        var plan = StudyPlanTests.Parse("\"axes\": [ { \"name\": \"channels\", \"values\": [4, 8, 16] } ], \"seeds\": [0, 1, 2]");
+        new StudyRunner(plan, dir.Path, new FakeStudyExecutor(), _ => { }).Run(0, 1, 0, default);
+        var summary = StudyReport.Write(plan, dir.Path);
+        Assert.Contains(summary.Plots, p => p.EndsWith("psnr_by_channels.png", StringComparison.Ordinal));
+        Assert.Equal(3, summary.Fits["seed_spread"]!.AsArray().OfType<JsonObject>().Count(e => (string?)e["metric"] == "ssim"));
     }
 
     [Fact]
