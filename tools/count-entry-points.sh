@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Counts the encode/decode entry points of src/: public methods (and interface members, public by default) whose name
-# starts with Encode or Decode. Private/internal/protected helpers, local functions, types (records, classes) and
-# explicit interface implementations (`T IAutoencoder.Encode(`, reachable only through the interface) are not counted.
+# starts with Encode or Decode (not the nouns Encoder/Decoder: EncoderParameters() is no entry point). Private,
+# internal and protected helpers, local functions, types (records, classes) and explicit interface implementations
+# (`Latents IAutoencoder.Encode(`: the interface member is counted once, not once per family) are not counted.
+# The total includes the image/data format decoders of IO and Data (ImageIO.DecodeRgb8/EncodePng, the stream dataset's
+# Decode), which are not tokenizer entry points; `--list` shows each one.
 # Usage: tools/count-entry-points.sh [--list] [root (default: src)]
 set -euo pipefail
 list=0
