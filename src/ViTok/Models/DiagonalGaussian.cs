@@ -35,19 +35,30 @@ public sealed class DiagonalGaussian : IDisposable
 
     /// <summary>A reparameterised sample z = μ + exp(½·log σ²)·ε, ε ~ N(0, I) drawn from <paramref name="generator"/>
     /// (the global generator when null), [B, N, c] in the mean's dtype and device; the mean itself when deterministic.
-    /// Differentiable when the moments are.</summary>
-    public Tensor Sample(Generator? generator = null) => LogVar is null ? Mean.alias() : Sample(Mean, LogVar, generator);
+    /// Differentiable when the moments are; its temporaries are freed (own dispose scope).</summary>
+    public Tensor Sample(Generator? generator = null)
+    {
+        if (LogVar is null) return Mean.alias();
+        using var scope = torch.NewDisposeScope();
+        return Sample(Mean, LogVar, generator).MoveToOuterDisposeScope();
+    }
 
     /// <summary>KL(q ‖ N(0, I)) as the families define it: the mean over every latent element of
     /// ½(μ² + σ² − 1 − log σ²), a scalar tensor (paper §3.1's β-weighted term; not summed over channels). Null when
-    /// deterministic.</summary>
-    public Tensor? Kl() => LogVar is null ? null : Kl(Mean, LogVar);
+    /// deterministic. Own dispose scope.</summary>
+    public Tensor? Kl()
+    {
+        if (LogVar is null) return null;
+        using var scope = torch.NewDisposeScope();
+        return Kl(Mean, LogVar).MoveToOuterDisposeScope();
+    }
 
-    /// <summary>The reparameterised sample of <see cref="Sample(Generator?)"/> for raw moments (any equal shapes).</summary>
+    /// <summary>The reparameterised sample of <see cref="Sample(Generator?)"/> for raw moments (any equal shapes); no
+    /// dispose scope (for training steps, which have their own).</summary>
     public static Tensor Sample(Tensor mean, Tensor logVar, Generator? generator = null) =>
         mean.Plus(torch.exp(logVar.Times(0.5)) * torch.randn(mean.shape, dtype: mean.dtype, device: mean.device, generator: generator));
 
-    /// <summary>The KL term of <see cref="Kl()"/> for raw moments (any equal shapes): a scalar tensor.</summary>
+    /// <summary>The KL term of <see cref="Kl()"/> for raw moments (any equal shapes): a scalar tensor; no dispose scope.</summary>
     public static Tensor Kl(Tensor mean, Tensor logVar) =>
         ((mean.pow(Scalars.Of(2)).Plus(logVar.exp()).Minus(1.0) - logVar).Times(0.5)).mean();
 

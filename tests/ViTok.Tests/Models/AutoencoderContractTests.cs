@@ -252,4 +252,42 @@ public sealed class AutoencoderContractTests
         Assert.Equal(clip.shape, recon.shape);
         TensorAssert.Close(first[0, .., ..4, ..6, ..7], recon.narrow(1, 0, 4), 0.0, "first chunk");
     }
+
+    [Fact]
+    public void NoTensorsLeakThroughTheContractAndTheAdapter()
+    {
+        // Arrange
+        torch.manual_seed(50);
+        using var paper = new PaperAutoencoder(TinyConfigs.Image());
+        using var video = new PaperAutoencoder(TinyConfigs.Video());
+        using var v2 = new V2Autoencoder(TinyV2);
+        var image = torch.rand(3, 9, 10) * 2 - 1;
+        var clip = torch.rand(3, 5, 6, 7) * 2 - 1;
+        var batch = torch.rand(2, 3, 8, 8) * 2 - 1;
+        var stats = DisposeScopeManager.Statistics;
+        void Iteration()
+        {
+            foreach (IAutoencoder ae in new IAutoencoder[] { paper, v2 })
+            {
+                using (var latents = ae.Encode(batch))
+                using (ae.Decode(latents.Z, latents.Grid)) { }
+                using (var one = LatentCodec.EncodeImage(ae, image, "x.png", maxTokens: 20))
+                using (LatentCodec.DecodeImage(ae, one)) { }
+                using (var latents = LatentCodec.EncodeBatch(ae, batch))
+                using (latents.Posterior.Sample()) { }
+            }
+            using (LatentCodec.ReconstructVideo(video, clip, chunkFrames: 4)) { }
+        }
+
+        // Act
+        Iteration();
+        stats.Reset();
+        long before = stats.ThreadTotalLiveCount;
+        Iteration();
+        Iteration();
+        long after = stats.ThreadTotalLiveCount;
+
+        // Assert
+        Assert.Equal(before, after);
+    }
 }
