@@ -131,17 +131,29 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     /// <summary>Deterministic reconstruction (z = mean), with autograd.</summary>
     public override Tensor forward(Tensor x) => Forward(x, samplePosterior: false).Reconstruction;
 
-    /// <summary>Encodes images or videos (no_grad, own dispose scope). Deterministic (z = mean) unless
-    /// <paramref name="sample"/>; a seeded sample when <paramref name="seed"/> is given.</summary>
-    public PaperLatents Encode(Tensor x, bool sample = false, long? seed = null)
+    /// <summary>Encodes images [B, 3, H, W] or videos [B, 3, T, H, W] in [-1, 1] (no_grad, own dispose scope): the
+    /// contract's <see cref="IAutoencoder.Encode"/>, float32 latents [B, L, c] with the posterior and the grid. z is the
+    /// posterior's mode (the mean) unless <paramref name="sample"/>; a seeded sample when <paramref name="seed"/> is
+    /// given.</summary>
+    /// <exception cref="ViTokException">The input's rank or size does not fit the model (names the nearest valid size).</exception>
+    public Latents Encode(Tensor x, bool sample = false, long? seed = null)
     {
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        var video = AsVideo(x, out bool isImage);
-        var (mean, logVar) = EncodeMoments(video);
-        using Generator? gen = seed is long s ? new Generator((ulong)s, video.device) : null;   // alive (rooted) until the end
-        var z = sample ? DiagonalGaussian.Sample(mean, logVar, gen) : mean.alias();
-        return new PaperLatents(z.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), GridOf(video), isImage);
+        Latents latents;
+        using (var scope = torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var video = AsVideo(x.to(ModelDtype), out bool isImage);                 // [B, 3, T, H, W]
+            var (mean, logVar) = EncodeMoments(video);                                  // 2 × [B, L, c]
+            var posterior = new DiagonalGaussian(mean.to(ScalarType.Float32).MoveToOuterDisposeScope(), logVar.to(ScalarType.Float32).MoveToOuterDisposeScope());
+            var (t, h, w) = GridOf(video);
+            latents = new Latents(posterior.Mode().MoveToOuterDisposeScope(), posterior, new TokenGrid(t, h, w, isImage),
+                (isImage ? 1 : video.shape[2], video.shape[3], video.shape[4]));
+        }
+        if (!sample) return latents;
+        using Generator? gen = seed is long s ? new Generator((ulong)s, latents.Z.device) : null;   // alive (rooted) until the end
+        var z = latents.Posterior.Sample(gen);
+        latents.Z.Dispose();
+        return latents with { Z = z };
     }
 
     /// <summary>Decodes latents z [B, L, c] on <paramref name="grid"/> (no_grad, own dispose scope); images come back
@@ -166,7 +178,7 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     {
         using var scope = torch.NewDisposeScope();
         using var latents = Encode(x);
-        return Decode(latents.Z, latents.Grid, latents.IsImage).MoveToOuterDisposeScope();
+        return Decode(latents.Z, latents.Grid.Dims, latents.Grid.IsImage).MoveToOuterDisposeScope();
     }
 
     /// <summary>Reconstructs one image [3, H, W] of any size: pads bottom/right by edge replication to the patch
@@ -243,14 +255,7 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     {
         if (tokenBudget is not null)
             throw new ArgumentException($"the paper family has no token budget (model {Config.Variant}).", nameof(tokenBudget));
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        var video = AsVideo(x.to(ModelDtype), out bool isImage);                 // [B, 3, T, H, W]
-        var (mean, logVar) = EncodeMoments(video);                                  // 2 × [B, L, c]
-        var posterior = new DiagonalGaussian(mean.to(ScalarType.Float32).MoveToOuterDisposeScope(), logVar.to(ScalarType.Float32).MoveToOuterDisposeScope());
-        var (t, h, w) = GridOf(video);
-        return new Latents(posterior.Mode().MoveToOuterDisposeScope(), posterior, new TokenGrid(t, h, w, isImage),
-            (isImage ? 1 : video.shape[2], video.shape[3], video.shape[4]));
+        return Encode(x);
     }
 
     /// <inheritdoc />
