@@ -17,9 +17,11 @@ public static class ReconstructCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 }.Range(1, 1 << 20);
         var json = CommonOptions.Json("Print one JSON object: output, items (input, output, height, width, processed_height, processed_width or frames).");
         var overwrite = OutputOptions.Overwrite();
+        var onnx = new Option<string?>("--onnx") { Description = "Run an exported encoder.onnx/decoder.onnx pair from this folder with ONNX Runtime instead of --checkpoint (images only; see `vitok export onnx`)." };
         var model = new ModelOptions();
+        model.Checkpoint.Required = false;   // --checkpoint or --onnx: checked below
         var cmd = new Command("reconstruct", "Encode and decode images (8-bit RGB PNG out) or videos (MP4 out) under the same names " +
-                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite };
+                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite, onnx };
         output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -33,9 +35,18 @@ public static class ReconstructCommand
             string outDir = OutputPaths.RequireFolder(output.Get(parse), "-o");
             bool[] video = [.. paths.Select(IsVideo)];
             var dests = OutputOptions.Destinations(outDir, paths, p => video[Array.IndexOf(paths, p)] ? ".mp4" : ".png", log);
-            var guard = new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(model.Checkpoint), "the checkpoint");
+            string? onnxDir = parse.GetValue(onnx);
+            if ((onnxDir is null) == (parse.GetValue(model.Checkpoint) is null))
+                throw new ViTokException("give either --checkpoint (a model) or --onnx (a folder written by `vitok export onnx`), not both or neither.");
+            var guard = new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(model.Checkpoint) ?? onnxDir, "the checkpoint");
             foreach (string p in paths) guard.Protect(p, "an input");
             for (int i = 0; i < paths.Length; i++) guard.Check(dests[i], d => !video[i] && ImageIO.IsOwnPng(d));
+            if (onnxDir is not null)
+            {
+                foreach (var item in ReconstructOnnx(onnxDir, paths, dests, video, parse.GetValue(maxTokens), log)) items.Add(item);
+                if (asJson) JsonOut.Print(new System.Text.Json.Nodes.JsonObject { ["output"] = Path.GetFullPath(outDir), ["items"] = items });
+                return 0;
+            }
             using var ae = model.Load(parse);
             var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
             for (int i = 0; i < paths.Length; i++)
@@ -66,6 +77,29 @@ public static class ReconstructCommand
             return 0;
         }));
         return cmd;
+    }
+
+    private static IEnumerable<System.Text.Json.Nodes.JsonObject> ReconstructOnnx(string folder, string[] paths, IReadOnlyList<string> dests, bool[] video,
+                                                                               int maxTokens, Action<string> log)
+    {
+        if (video.Any(v => v))
+            throw new ViTokException($"{paths[Array.IndexOf(video, true)]}: --onnx reconstructs images only; reconstruct videos with --checkpoint.");
+        using var codec = ViTok.Export.OnnxCodec.Open(folder, torch.get_num_threads());
+        for (int i = 0; i < paths.Length; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var image = ImageIO.Load(paths[i]);                                                   // [3, H, W]
+            var recon = codec.ReconstructImage(image, maxTokens);
+            Finite.CheckOutput(recon, paths[i], "reconstructed pixels");
+            ImageIO.SavePng(recon, dests[i]);
+            long h = image.shape[1], w = image.shape[2], rh = recon.shape[1], rw = recon.shape[2];
+            log($"{paths[i]} -> {dests[i]} (ONNX Runtime, {codec.Family} {codec.Variant}{((rh, rw) == (h, w) ? "" : $", shrunk to {rw}x{rh} for the token budget")})");
+            yield return new System.Text.Json.Nodes.JsonObject
+            {
+                ["input"] = paths[i], ["output"] = Path.GetFullPath(dests[i]), ["height"] = h, ["width"] = w,
+                ["processed_height"] = rh, ["processed_width"] = rw,
+            };
+        }
     }
 
     private static System.Text.Json.Nodes.JsonObject ReconstructVideo(IAutoencoder ae, string path, string dest, int frames, Device device, Action<string> log)

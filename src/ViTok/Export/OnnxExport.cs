@@ -26,7 +26,6 @@ public static class OnnxExport
     public static IReadOnlyList<string> Export(IAutoencoder model, string folder, OnnxPart part = OnnxPart.Both, int opset = 17,
                                                long? externalThreshold = null, Action<string>? progress = null)
     {
-        Directory.CreateDirectory(folder);
         var written = new List<string>();
         foreach (var half in new[] { OnnxPart.Encoder, OnnxPart.Decoder }.Where(h => part.HasFlag(h)))
         {
@@ -43,7 +42,7 @@ public static class OnnxExport
             var data = OnnxWriter.Write(graph, path, Metadata(model, enc), externalThreshold);
             written.Add(path);
             if (data is not null) written.Add(data);
-            else if (File.Exists(path + ".data")) File.Delete(path + ".data");   // a stale one from a larger export
+            else if (File.Exists(path + ".data") && OnnxWriter.IsOwnFile(path + ".data")) File.Delete(path + ".data");   // stale, from a larger export
         }
         return written;
     }

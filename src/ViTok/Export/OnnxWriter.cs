@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using ViTok.IO;
 
 namespace ViTok.Export;
 
@@ -22,21 +23,50 @@ public static class OnnxWriter
     public static string? Write(OnnxGraph graph, string path, IReadOnlyDictionary<string, string> metadata, long? externalThreshold = null)
     {
         bool external = graph.InitializerBytes > (externalThreshold ?? ExternalDataThreshold);
-        string? dataPath = external ? path + ".data" : null;
-        using var dataFile = dataPath is null ? null : new FileStream(dataPath, FileMode.Create, FileAccess.Write);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
-        using var o = new CodedOutputStream(file);
-        o.WriteTag(1, WireFormat.WireType.Varint); o.WriteInt64(IrVersion(graph.Opset));           // ir_version
-        WriteString(o, 2, "ViTok.NET");                                                             // producer_name
-        WriteString(o, 3, typeof(OnnxWriter).Assembly.GetName().Version?.ToString() ?? "0");        // producer_version
-        WriteMessage(o, 7, g => WriteGraph(g, graph, dataFile, dataPath is null ? null : Path.GetFileName(dataPath)));
-        WriteMessage(o, 8, s => { WriteString(s, 1, ""); s.WriteTag(2, WireFormat.WireType.Varint); s.WriteInt64(graph.Opset); });
-        foreach (var (k, v) in metadata) WriteMessage(o, 14, e => { WriteString(e, 1, k); WriteString(e, 2, v); });
-        o.Flush();
+        if (!external)
+        {
+            AtomicFile.Write(path, file => WriteModel(file, graph, metadata, null, null));
+            return null;
+        }
+        string dataPath = path + ".data";
+        AtomicFile.Write(dataPath, data => AtomicFile.Write(path, file => WriteModel(file, graph, metadata, data, Path.GetFileName(dataPath))));
         return dataPath;
     }
 
-    private static void WriteGraph(CodedOutputStream g, OnnxGraph graph, FileStream? data, string? dataName)
+    private static void WriteModel(Stream file, OnnxGraph graph, IReadOnlyDictionary<string, string> metadata, Stream? data, string? dataName)
+    {
+        using var o = new CodedOutputStream(file, leaveOpen: true);
+        o.WriteTag(1, WireFormat.WireType.Varint); o.WriteInt64(IrVersion(graph.Opset));           // ir_version
+        WriteString(o, 2, Producer);                                                                // producer_name
+        WriteString(o, 3, typeof(OnnxWriter).Assembly.GetName().Version?.ToString() ?? "0");        // producer_version
+        WriteMessage(o, 7, g => WriteGraph(g, graph, data, dataName));
+        WriteMessage(o, 8, s => { WriteString(s, 1, ""); s.WriteTag(2, WireFormat.WireType.Varint); s.WriteInt64(graph.Opset); });
+        foreach (var (k, v) in metadata) WriteMessage(o, 14, e => { WriteString(e, 1, k); WriteString(e, 2, v); });
+        o.Flush();
+    }
+
+    /// <summary>The producer name written into every file.</summary>
+    public const string Producer = "ViTok.NET";
+
+    /// <summary>True when <paramref name="path"/> is an ONNX file this writer produced (its producer name), or the
+    /// external data file of one; used by the overwrite rule.</summary>
+    public static bool IsOwnFile(string path)
+    {
+        if (path.EndsWith(".onnx.data", StringComparison.Ordinal)) path = path[..^".data".Length];
+        try
+        {
+            using var f = File.OpenRead(path);
+            var head = new byte[32];
+            int n = f.Read(head);
+            return System.Text.Encoding.ASCII.GetString(head, 0, n).Contains(Producer, StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void WriteGraph(CodedOutputStream g, OnnxGraph graph, Stream? data, string? dataName)
     {
         foreach (var n in graph.Nodes)
             WriteMessage(g, 1, m =>
@@ -65,7 +95,7 @@ public static class OnnxWriter
         m.WriteTag(20, WireFormat.WireType.Varint); m.WriteEnum(type);
     }
 
-    private static void WriteTensor(CodedOutputStream m, OnnxGraph.InitDef t, FileStream? data, string? dataName)
+    private static void WriteTensor(CodedOutputStream m, OnnxGraph.InitDef t, Stream? data, string? dataName)
     {
         foreach (long d in t.Dims) { m.WriteTag(1, WireFormat.WireType.Varint); m.WriteInt64(d); }
         m.WriteTag(2, WireFormat.WireType.Varint); m.WriteInt32((int)t.Type);
@@ -77,8 +107,7 @@ public static class OnnxWriter
             return;
         }
         long offset = (data.Position + 4095) / 4096 * 4096;
-        data.SetLength(Math.Max(data.Length, offset));
-        data.Position = offset;
+        data.Write(new byte[offset - data.Position]);
         data.Write(t.Data);
         foreach (var (k, v) in new[] { ("location", dataName!), ("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                                        ("length", t.Data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)) })

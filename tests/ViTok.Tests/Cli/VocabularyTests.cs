@@ -19,6 +19,7 @@ public class VocabularyTests
         ["reconstruct"] = ["output", "device", "dtype"],
         ["encode"] = ["output", "device", "dtype"],
         ["decode"] = ["output", "device", "dtype"],
+        ["export onnx"] = ["output", "device", "dtype"],
         ["data inspect"] = ["seed", "split", "count"],
         ["data bench"] = ["seed", "split", "count"],
         ["train"] = ["output", "seed", "device", "dtype"],
