@@ -14,7 +14,7 @@ public class VocabularyTests
     // numbers or writes files, so every one takes --json.
     public static readonly Dictionary<string, string[]> Concepts = new()
     {
-        ["info"] = [],
+        ["info"] = ["dtype"],
         ["init"] = ["output", "seed"],
         ["reconstruct"] = ["output", "device", "dtype"],
         ["encode"] = ["output", "device", "dtype"],
