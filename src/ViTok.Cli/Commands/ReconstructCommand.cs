@@ -18,10 +18,15 @@ public static class ReconstructCommand
         var json = CommonOptions.Json("Print one JSON object: output, items (input, output, height, width, processed_height, processed_width or frames).");
         var overwrite = OutputOptions.Overwrite();
         var onnx = new Option<string?>("--onnx") { Description = "Run an exported encoder.onnx/decoder.onnx pair from this folder with ONNX Runtime instead of --checkpoint (images only; see `vitok export onnx`)." };
+        var tile = new Option<string>("--tile") { Description = "Paper-family images: tiled encode/decode (auto: when the estimated peak memory of the untiled pass exceeds --max-memory).", DefaultValueFactory = _ => "auto" };
+        tile.AcceptOnlyFromAmong("auto", "on", "off");
+        var tileSize = new Option<int>("--tile-size") { Description = "Tile side in pixels (a multiple of the patch size).", DefaultValueFactory = _ => 256 }.Range(1, 1 << 14);
+        var tileOverlap = new Option<int>("--tile-overlap") { Description = "Overlap of neighbouring tiles in pixels (a multiple of the patch size, at most half the tile).", DefaultValueFactory = _ => 32 }.Range(0, 1 << 13);
+        var maxMemory = new Option<string?>("--max-memory") { Description = "Memory limit for one image, e.g. 8G or 512M (default: 80 % of the memory available now)." };
         var model = new ModelOptions();
         model.Checkpoint.Required = false;   // --checkpoint or --onnx: checked below
         var cmd = new Command("reconstruct", "Encode and decode images (8-bit RGB PNG out) or videos (MP4 out) under the same names " +
-                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite, onnx };
+                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite, onnx, tile, tileSize, tileOverlap, maxMemory };
         output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -47,6 +52,7 @@ public static class ReconstructCommand
                 if (asJson) JsonOut.Print(new System.Text.Json.Nodes.JsonObject { ["output"] = Path.GetFullPath(outDir), ["items"] = items });
                 return 0;
             }
+            var tiling = new TilePlan(parse.GetValue(tile)!, parse.GetValue(tileSize), parse.GetValue(tileOverlap), TilePlan.ParseBytes(parse.GetValue(maxMemory)));
             using var ae = model.Load(parse);
             var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
             for (int i = 0; i < paths.Length; i++)
@@ -59,6 +65,20 @@ public static class ReconstructCommand
                     continue;
                 }
                 var image = ImageIO.Load(path).to(device);
+                if (ae is PaperAutoencoder paperModel && tiling.Decide(paperModel, image, path, CommonOptions.ParseDType(parse.GetValue(model.DType)!)))
+                {
+                    var tiled = PaperTiling.Reconstruct(paperModel, image, tiling.Size, tiling.Overlap, (d, n) => ProgressLine.Write($"{path}: tile {d}/{n}"));
+                    ProgressLine.End();
+                    Finite.CheckOutput(tiled, path, "reconstructed pixels");
+                    ImageIO.SavePng(tiled, dest);
+                    log($"{path} -> {dest} (tiled: {PaperTiling.TileCount(image.shape[1], image.shape[2], tiling.Size, tiling.Overlap)} tiles of {tiling.Size} px, {tiling.Overlap} px overlap)");
+                    items.Add(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["input"] = path, ["output"] = Path.GetFullPath(dest), ["height"] = image.shape[1], ["width"] = image.shape[2],
+                        ["processed_height"] = image.shape[1], ["processed_width"] = image.shape[2], ["tiled"] = true,
+                    });
+                    continue;
+                }
                 using var latents = ImageCodec.Encode(ae, image, path, parse.GetValue(maxTokens));
                 var recon = ImageCodec.Decode(ae, latents);
                 Finite.CheckOutput(recon, path, "reconstructed pixels");

@@ -62,4 +62,24 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.Contains("neither encoder.onnx nor decoder.onnx", missing.Err);
         Assert.DoesNotContain("   at ", missing.Err);
     }
+
+    [Fact]
+    public void Reconstruct_TilesOnRequest_AndRefusesAnUntiledPassOverTheLimit()
+    {
+        string ckpt = _dir.File("tiny.safetensors");
+        Assert.Equal(0, CliRunner.Run("init", "Sw32d1h2-Bw32d1h2/4", "--channels", "4", "-o", ckpt).Exit);
+        string image = Fixture("vitok-v2", "pipeline", "coffee-30x44.png");
+
+        var tiled = CliRunner.Run("reconstruct", image, "--checkpoint", ckpt, "--tile", "on", "--tile-size", "16", "--tile-overlap", "4", "-o", Path.Combine(_dir.Path, "t"));
+        var refused = CliRunner.Run("reconstruct", image, "--checkpoint", ckpt, "--tile", "off", "--max-memory", "1M", "-o", Path.Combine(_dir.Path, "r"));
+
+        Assert.True(tiled.Exit == 0, tiled.Err);
+        Assert.Contains("tile 24/24", tiled.Err);   // 12 tiles, encoded then decoded
+        var (_, h, w) = ImageIO.LoadRgb8(Path.Combine(_dir.Path, "t", "coffee-30x44.png"));
+        var (_, h0, w0) = ImageIO.LoadRgb8(image);
+        Assert.Equal((h0, w0), (h, w));
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("untiled needs about", refused.Err);
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "r", "coffee-30x44.png")));
+    }
 }
