@@ -7,11 +7,38 @@ namespace ViTok.Tests.Export;
 
 /// <summary><c>dotnet ViTok.Tests.dll onnx-bench [VARIANT] [SIZE] [BATCH] [REPS]</c>: ONNX Runtime vs TorchSharp
 /// inference (encode + decode, float32, random weights, VITOK_THREADS threads for both) of a ViTok-v2 variant, interleaved rep by rep so machine load
-/// hits both alike; prints per-rep times, the medians, their ratio and the parity (max abs) at full size.</summary>
+/// hits both alike; prints per-rep times, the medians, their ratio and the parity (max abs) at full size.
+/// <c>onnx-bench paper VARIANT SIZE</c> checks a paper-family model's parity at full size instead.</summary>
 public static class OnnxBench
 {
+    /// <summary><c>onnx-bench paper VARIANT SIZE</c>: parity (max abs of mean, logvar and pixels) of a randomly
+    /// initialised paper-family model at full size, batch 1.</summary>
+    public static int RunPaper(string[] args)
+    {
+        string variant = args[0];
+        int size = int.Parse(args[1]);
+        torch.manual_seed(0);
+        using var model = new ViTok.Models.Paper.PaperAutoencoder(ViTok.Models.Paper.PaperConfig.FromVariant(variant));
+        model.eval();
+        string dir = Path.Combine(Path.GetTempPath(), $"onnx-parity-{Guid.NewGuid():N}");
+        OnnxExport.Export(model, dir);
+        using var codec = OnnxCodec.Open(dir, torch.get_num_threads());
+        using var noGrad = torch.no_grad();
+        var x = torch.rand([1, 3, 1, size, size]) * 2 - 1;
+        var (mean, logVar) = model.EncodeMoments(x);
+        var grid = model.GridOf(x);
+        var recon = model.DecodeVideo(mean, grid);
+        var (om, ol) = codec.EncodePaper(x);
+        var orec = codec.DecodePaper(mean.reshape(1, grid.T, grid.H, grid.W, -1));
+        double D(Tensor a, Tensor b) => (a.reshape(-1) - b.reshape(-1)).abs().max().item<float>();
+        Console.WriteLine($"paper {variant} {size}²: mean {D(mean, om):E2}, logvar {D(logVar, ol):E2}, pixels {D(recon, orec):E2}");
+        Directory.Delete(dir, true);
+        return 0;
+    }
+
     public static int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "paper") return RunPaper(args[1..]);
         string variant = args.Length > 0 ? args[0] : "Bd2-Bd4/1x16x32";
         int size = args.Length > 1 ? int.Parse(args[1]) : 256, batch = args.Length > 2 ? int.Parse(args[2]) : 4;
         int reps = args.Length > 3 ? int.Parse(args[3]) : 7;
