@@ -12,6 +12,10 @@ public static class Program
             return StressHost.Run(steps);
         if (args.Length >= 2 && args[0] == "rewrite-scalars")
             return ScalarRewriter.Run(Support.RepoPaths.Root, args[1..]) >= 0 ? 0 : 1;
+        if (args.Length == 6 && args[0] == "memory-probe")
+            return Models.MemoryProbe.Run(args[1..]);
+        if (args.Length >= 1 && args[0] == "onnx-bench")
+            return Export.OnnxBench.Run(args[1..]);
         Console.Error.WriteLine("usage: dotnet ViTok.Tests.dll stress STEPS");
         return 1;
     }
