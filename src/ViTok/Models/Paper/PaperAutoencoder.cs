@@ -116,7 +116,7 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
 
     /// <summary>z = mean + exp(½·logvar)·ε.</summary>
     public static Tensor Sample(Tensor mean, Tensor logVar, Generator? generator = null) =>
-        mean.Plus(torch.exp(logVar.Times(0.5)) * torch.randn(mean.shape, dtype: mean.dtype, device: mean.device, generator: generator));
+        mean.Plus(torch.exp(logVar.Times(0.5)) * BatchDraws.Randn(mean.shape, mean.dtype, mean.device, generator));
 
     /// <summary>KL(q‖N(0, I)) as the mean over every latent element of ½(mean² + exp(logvar) − 1 − logvar).</summary>
     public static Tensor KlDivergence(Tensor mean, Tensor logVar) =>
