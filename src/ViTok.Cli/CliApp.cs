@@ -29,6 +29,7 @@ public static class CliApp
         root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(EvalGenCommand.Create());
         root.Subcommands.Add(GenerateDemoCommand.Create());
+        root.Subcommands.Add(StudyCommand.Create());
         RefuseEmptyValues(root);
         AddHelpActions(root);
         return root;

@@ -29,9 +29,7 @@ public static class TrainingConsole
     /// <summary>As <see cref="Run(AutoencoderTrainer, bool)"/>; <paramref name="quiet"/> (MPI ranks other than 0)
     /// prints nothing and leaves <c>loss.png</c> to rank 0, but still stops cleanly on a signal.</summary>
     public static int Run(AutoencoderTrainer trainer, bool toStderr, bool quiet) =>
-        Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
-            progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s"),
-            trainer.RunLoop, trainer.Run.Root, toStderr, quiet);
+        Run(trainer, toStderr, quiet, s => $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s");
 
     /// <summary>Runs a DiT trainer to completion with progress and signal handling.</summary>
     /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
@@ -45,8 +43,14 @@ public static class TrainingConsole
     /// <summary>As <see cref="Run(DitTrainer, bool)"/>; <paramref name="quiet"/> (MPI ranks other than 0) prints
     /// nothing and leaves <c>loss.png</c> to rank 0, but still stops cleanly on a signal.</summary>
     public static int Run(DitTrainer trainer, bool toStderr, bool quiet) =>
-        Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, System.Text.Json.JsonSerializer.Serialize(trainer.Config, ViTok.IO.Json.Compact), log => trainer.OnLog = log,
-            progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s"),
+        Run(trainer, toStderr, quiet, s => $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s");
+
+    /// <summary>Any recipe on the shared loop; <paramref name="describe"/> is the progress text of a step that ran.</summary>
+    private static int Run<TConfig, TStats>(TrainingRun<TConfig, TStats> trainer, bool toStderr, bool quiet, Func<TStats, string> describe)
+        where TConfig : RunConfig
+        where TStats : IStepStats =>
+        Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, trainer.Config.ToJson(indented: false), log => trainer.OnLog = log,
+            progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : describe(s)),
             trainer.RunLoop, trainer.Run.Root, toStderr, quiet);
 
     /// <summary>Writes <c>loss.png</c> of a run folder; a failure to draw is reported on one line, never fatal.</summary>

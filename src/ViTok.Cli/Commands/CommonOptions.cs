@@ -44,7 +44,6 @@ public static class CommonOptions
     public static AliasedOption<int> Count(string description, int defaultValue, int min, int max, params string[] oldNames) =>
         new(new Option<int>("--count") { Description = description, DefaultValueFactory = _ => defaultValue }.Range(min, max), false, oldNames);
 
-    /// <summary><c>--json</c>.</summary>
     public static Option<bool> Json(string description) => new("--json") { Description = description };
 
     /// <summary><c>--device cpu|cuda|cuda:N</c>.</summary>
@@ -60,6 +59,7 @@ public static class CommonOptions
     public static Option<string> DType() => new("--dtype") { Description = "Compute dtype: f32 or bf16.", DefaultValueFactory = _ => "f32" };
 
     /// <summary>Parses a device string with a clear error.</summary>
+    /// <exception cref="ViTokException">The text is not a device, or CUDA is not available.</exception>
     public static TorchSharp.torch.Device ParseDevice(string text)
     {
         if (text.StartsWith("cuda", StringComparison.Ordinal) && !TorchSharp.torch.cuda.is_available())
@@ -75,6 +75,7 @@ public static class CommonOptions
     }
 
     /// <summary>Parses a dtype string with a clear error.</summary>
+    /// <exception cref="ViTokException">The text is not f32 or bf16.</exception>
     public static TorchSharp.torch.ScalarType ParseDType(string text) => text switch
     {
         "f32" or "float32" or "fp32" => TorchSharp.torch.ScalarType.Float32,

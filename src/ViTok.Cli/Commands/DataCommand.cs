@@ -22,54 +22,26 @@ public static class DataCommand
         return cmd;
     }
 
-    private sealed record SourceOptions(Argument<string> Path, Option<string?> Kind, Option<int> Frames, Option<int> FrameStride,
-        Option<double?> Fps, SplitOption Split, AliasedOption<int> Count, AliasedOption<long> Seed, Option<int> Workers, Option<bool> AsJson);
-
-    private static SourceOptions AddSourceOptions(Command cmd, int defaultWorkers)
+    // The data-source options every command shares (the source as the path argument, no eval --size: here --size is
+    // the output side), plus the counts, seed and output of `vitok data`.
+    private sealed record DataOptions(SourceOptions Source, AliasedOption<int> Count, AliasedOption<long> Seed, Option<bool> AsJson)
     {
-        var o = new SourceOptions(
-            new Argument<string>("path") { Description = "Folder, file list, video, tar shard(s); 'fashion-mnist', 'moving-fashion-mnist' or 'synthetic' for built-in sources." },
-            new Option<string?>("--kind") { Description = $"Source kind: {string.Join("|", DataSources.Kinds)} (default: detect from the path)." },
-            new Option<int>("--frames") { Description = "Frames per clip T for videos (0 = default 16).", DefaultValueFactory = _ => 0 }.Range(0, 4096),
-            new Option<int>("--frame-stride") { Description = "Take every n-th video frame.", DefaultValueFactory = _ => 1 }.Range(1, 10000),
-            new Option<double?>("--fps") { Description = "Resample videos to this frame rate instead of striding." }.Range(0.01, 1000),
-            new SplitOption("train"),
-            CommonOptions.Count("Generated sources (moving-fashion-mnist, synthetic): number of clips (0 = default).", 0, 0),
-            CommonOptions.Seed("Seed of shuffles, transforms and generated content."),
-            new Option<int>("--workers") { Description = "Decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => defaultWorkers }.Range(0, 256),
-            CommonOptions.Json("Print JSON instead of text."));
-        o.Path.Validators.Add(r => { if (r.Tokens.Count > 0 && string.IsNullOrWhiteSpace(r.Tokens[0].Value)) r.AddError("path: the value is empty; name a folder, file list, video, tar shard or a built-in source"); });
-        cmd.Arguments.Add(o.Path);
-        cmd.Options.Add(o.Kind);
-        cmd.Options.Add(o.Frames);
-        cmd.Options.Add(o.FrameStride);
-        cmd.Options.Add(o.Fps);
-        o.Split.AddTo(cmd);
-        o.Count.AddTo(cmd);
-        o.Seed.AddTo(cmd);
-        cmd.Options.Add(o.Workers);
-        cmd.Options.Add(o.AsJson);
-        return o;
+        public IDataSource Open(ParseResult parse, ImageTransform transform, ClipStart start) =>
+            Source.Open(parse, Count.Get(parse), Seed.Get(parse), transform, start, noteIgnored: false);
     }
 
-    private static IDataSource Open(ParseResult parse, SourceOptions o, ImageTransform transform, ClipStart start)
+    private static DataOptions AddSourceOptions(Command cmd, int defaultWorkers)
     {
-        int frames = parse.GetValue(o.Frames);
-        return DataSources.Open(parse.GetValue(o.Path)!, new DataSourceOptions
-        {
-            Kind = parse.GetValue(o.Kind),
-            Transform = transform,
-            Clip = new ClipOptions
-            {
-                Frames = frames > 0 ? frames : 16,
-                FrameStride = parse.GetValue(o.FrameStride),
-                Fps = parse.GetValue(o.Fps),
-                Start = start,
-            },
-            TestSplit = o.Split.IsTest(parse),
-            Count = o.Count.Get(parse),
-            Seed = (ulong)o.Seed.Get(parse),
-        });
+        var o = new DataOptions(
+            new SourceOptions("train", asArgument: true, withSize: false, workers: defaultWorkers),
+            CommonOptions.Count("Generated sources (moving-fashion-mnist, synthetic): number of clips (0 = default).", 0, 0),
+            CommonOptions.Seed("Seed of shuffles, transforms and generated content."),
+            CommonOptions.Json("Print JSON instead of text."));
+        o.Source.AddTo(cmd);
+        o.Count.AddTo(cmd);
+        o.Seed.AddTo(cmd);
+        cmd.Options.Add(o.AsJson);
+        return o;
     }
 
     private static Command CreateInspect()
@@ -89,16 +61,16 @@ public static class DataCommand
             int s = parse.GetValue(size);
             if (s <= 0) throw new ViTokException($"--size must be positive (got {s}).");
             // Counting decodes at a small size so that huge images do not fill the prefetch queue.
-            var source = Open(parse, o, ImageTransform.ForEval(32), ClipStart.Even);
+            var source = o.Open(parse, ImageTransform.ForEval(32), ClipStart.Even);
             string? sheetPath = parse.GetValue(sheet);
             if (sheetPath is not null)
             {
                 OutputPaths.RequireFile(sheetPath, "--sheet");
-                new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(o.Path), "the data").Check(sheetPath, ImageIO.IsOwnPng);
+                new OverwriteGuard(parse.GetValue(overwrite)).Protect(o.Source.Location(parse), "the data").Check(sheetPath, ImageIO.IsOwnPng);
             }
             IDataSource? sheetSource = sheetPath is null ? null
-                : Open(parse, o, parse.GetValue(eval) ? ImageTransform.ForEval(s) : ImageTransform.ForTraining(s), ClipStart.Random);
-            var r = DataInspector.Inspect(source, parse.GetValue(o.Workers), sheetPath, sheetSource, seed: (ulong)o.Seed.Get(parse));
+                : o.Open(parse, parse.GetValue(eval) ? ImageTransform.ForEval(s) : ImageTransform.ForTraining(s), ClipStart.Random);
+            var r = DataInspector.Inspect(source, parse.GetValue(o.Source.Workers!), sheetPath, sheetSource, seed: (ulong)o.Seed.Get(parse));
             if (parse.GetValue(o.AsJson)) Console.WriteLine(ToJson(r).ToJsonString(Json));
             else PrintText(r);
             if (r.Readable == 0)
@@ -127,10 +99,10 @@ public static class DataCommand
         {
             int s = parse.GetValue(size);
             if (s <= 0) throw new ViTokException($"--size must be positive (got {s}).");
-            var source = Open(parse, o, ImageTransform.ForTraining(s), ClipStart.Random);
+            var source = o.Open(parse, ImageTransform.ForTraining(s), ClipStart.Random);
             var options = new DataLoaderOptions
             {
-                Workers = parse.GetValue(o.Workers),
+                Workers = parse.GetValue(o.Source.Workers!),
                 BatchSize = parse.GetValue(batch),
                 Seed = (ulong)o.Seed.Get(parse),
                 DropLast = true,

@@ -9,22 +9,16 @@ namespace ViTok.Cli.Commands;
 /// recorded in the DiT), <c>--cfg</c>, <c>--steps</c>, <c>--seed</c>, <c>--device</c>, <c>--dtype</c>.</summary>
 public sealed class DitOptions(double defaultCfg)
 {
-    /// <summary><c>--dit</c>.</summary>
     public Option<string> Dit { get; } = new("--dit") { Description = "DiT checkpoint: a run's model.safetensors or one of its checkpoints.", Required = true };
 
-    /// <summary><c>--tokenizer</c>.</summary>
     public Option<string?> Tokenizer { get; } = new("--tokenizer") { Description = "Tokenizer checkpoint (default: the one recorded with the latents)." };
 
-    /// <summary><c>--cfg</c>.</summary>
     public Option<double> Cfg { get; } = new Option<double>("--cfg") { Description = "Classifier-free guidance scale (1 = conditional model only), 0 to 100.", DefaultValueFactory = _ => defaultCfg }.Range(0, 100);
 
-    /// <summary><c>--steps</c>.</summary>
     public Option<int?> Steps { get; } = new Option<int?>("--steps") { Description = "Sampler steps, 1 to 10000 (default: the checkpoint's, 250 DDIM or 50 Euler)." }.Range(1, 10000);
 
-    /// <summary><c>--seed</c>.</summary>
     public AliasedOption<long> Seed { get; } = CommonOptions.Seed("Seed of the noise (and of generated data sources' content).");
 
-    /// <summary><c>--device</c>.</summary>
     public Option<string> Device { get; } = CommonOptions.Device();
 
     /// <summary><c>--dtype</c> of the DiT and the tokenizer.</summary>
@@ -38,6 +32,7 @@ public sealed class DitOptions(double defaultCfg)
     }
 
     /// <summary>Loads the DiT and its tokenizer (checked against the latent contract).</summary>
+    /// <exception cref="ViTokException">A checkpoint is missing or damaged, or the tokenizer is not the one the DiT was trained on.</exception>
     public (DitCheckpoint.Contents Generator, IAutoencoder Tokenizer) Load(ParseResult parse)
     {
         var device = CommonOptions.ParseDevice(parse.GetValue(Device)!);

@@ -13,18 +13,17 @@ public static class EncodeDatasetCommand
     public static Command Create()
     {
         var model = new ModelOptions();
-        var source = new SourceOptions();
+        var source = new SourceOptions(workers: 2);
         var output = CommonOptions.Output("Output folder of shard_NNNNN.safetensors.", required: true);
         var padTo = new Option<int>("--pad-to") { Description = "Pad items centred with black to S×S before encoding (e.g. Fashion-MNIST 28 → 32).", DefaultValueFactory = _ => 0 }.Range(0, 16384);
         var shard = new Option<string>("--shard") { Description = "Write only the shards j with j mod N = i (i/N), as one of N processes.", DefaultValueFactory = _ => "0/1" };
         var shardSize = new Option<int>("--shard-size") { Description = "Source items per shard file.", DefaultValueFactory = _ => 4096 }.Range(1);
         var batch = new Option<int>("--batch-size") { Description = "Items per tokenizer call.", DefaultValueFactory = _ => 64 }.Range(1, 65536);
-        var workers = new Option<int>("--workers") { Description = "Decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => 2 }.Range(0, 256);
         var count = CommonOptions.Count("Encode only the first N items of the source (0 = all; generated sources: generate N).", 0, 0, "--limit");
         var seed = CommonOptions.Seed("Seed of generated sources' content.", 0, oldDataSeed: true);
         var json = CommonOptions.Json("Print one JSON object: shards_written, shards_skipped, items_encoded, output, grid, channels.");
         var cmd = new Command("encode-dataset", "Encode a data source into sharded latents (posterior mean and log-variance, labels, the latent contract and the " +
-                                                "tokenizer path) for train-dit. Finished shards are skipped, so rerunning resumes.") { padTo, shard, shardSize, batch, workers, json };
+                                                "tokenizer path) for train-dit. Finished shards are skipped, so rerunning resumes.") { padTo, shard, shardSize, batch, json };
         output.AddTo(cmd);
         count.AddTo(cmd);
         seed.AddTo(cmd);
@@ -47,7 +46,7 @@ public static class EncodeDatasetCommand
                 Shard = shardSpec,
                 ShardSize = parse.GetValue(shardSize),
                 BatchSize = parse.GetValue(batch),
-                Workers = parse.GetValue(workers),
+                Workers = parse.GetValue(source.Workers!),
                 Limit = n,
                 Preprocessing = source.Describe(parse),
             }, log);

@@ -17,12 +17,8 @@ public static class EvalCommand
     {
         var model = new ModelOptions();
         model.Checkpoint.Required = false;
-        var data = new SourceOptions().Data;
-        var kind = new Option<string?>("--kind") { Description = $"Source kind: {string.Join("|", DataSources.Kinds)} (default: detect from the path)." };
+        var source = new SourceOptions("test", workers: new EvalOptions().Workers);
         var n = CommonOptions.Count("Items (images or clips) to evaluate: the first N of the source.", new EvalOptions().Count, 1, "--n");
-        var size = new Option<int>("--size") { Description = $"Eval transform: resize the short side to S and centre-crop S×S (0 = native size; at most {InfoCommand.MaxSide}).", DefaultValueFactory = _ => 0 }.Range(0, InfoCommand.MaxSide);
-        var frames = new Option<int>("--frames") { Description = "Frames per clip T for video sources.", DefaultValueFactory = _ => 16 }.Range(1, 4096);
-        var split = new SplitOption("test");
         var seed = CommonOptions.Seed("Seed of generated sources' content (moving-fashion-mnist, synthetic).");
         var metrics = new Option<string[]>("--metrics")
         {
@@ -34,7 +30,6 @@ public static class EvalCommand
         var i3d = new Option<string?>("--i3d") { Description = "StyleGAN-V's i3d_torchscript.pt: enables FVD for videos." };
         var generated = new Option<string?>("--generated") { Description = "Compare these generated samples with --data (gFID/gIS/gFVD) instead of reconstructing." };
         var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize }.Range(1, 65536);
-        var workers = new Option<int>("--workers") { Description = "Data decoding threads (0 = decode on the calling thread).", DefaultValueFactory = _ => new EvalOptions().Workers }.Range(0, 256);
         var json = CommonOptions.Json("Print one JSON object (keys: the metrics, identical, n, items_per_second, gmacs, wall_seconds, family, variant, ...); numbers are numbers or null (psnr is null when identical > 0).");
         var output = CommonOptions.Output("Write a Markdown report here, with the best/worst grid PNG beside it (checked before the evaluation starts).", required: false);
         var overwrite = OutputOptions.Overwrite();
@@ -43,11 +38,11 @@ public static class EvalCommand
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +
                                       "its throughput and GMACs, and a Markdown report.")
         {
-            data, kind, size, frames, metrics, fid, lpips, i3d, generated, batch, workers, json, overwrite, shard, statsOut,
+            metrics, fid, lpips, i3d, generated, batch, json, overwrite, shard, statsOut,
         };
         cmd.Subcommands.Add(CreateMerge());
+        source.AddTo(cmd);
         n.AddTo(cmd);
-        split.AddTo(cmd);
         seed.AddTo(cmd);
         output.AddTo(cmd);
         model.AddTo(cmd);
@@ -56,7 +51,7 @@ public static class EvalCommand
             string? checkpoint = parse.GetValue(model.Checkpoint), generatedPath = parse.GetValue(generated);
             if (checkpoint is null == generatedPath is null)
                 throw new ViTokException("give either --checkpoint (reconstruction metrics) or --generated (generated samples vs --data).");
-            int s = parse.GetValue(size), t = parse.GetValue(frames), count = n.Get(parse);
+            int count = n.Get(parse);
             string? shardText = parse.GetValue(shard), stats = parse.GetValue(statsOut);
             var shardSpec = shardText is null ? ShardSpec.Whole : ShardSpec.Parse(shardText);
             if (shardText is not null && stats is null)
@@ -68,15 +63,14 @@ public static class EvalCommand
             if (stats is not null)
             {
                 var statsFull = OutputPaths.RequireFile(stats, "--stats-out");
-                new OverwriteGuard(parse.GetValue(overwrite)).Protect(checkpoint, "the checkpoint").Protect(parse.GetValue(data), "the data")
+                new OverwriteGuard(parse.GetValue(overwrite)).Protect(checkpoint, "the checkpoint").Protect(source.Location(parse), "the data")
                     .Check(statsFull, EvalShard.IsOwnFile);
             }
-            bool testSplit = split.IsTest(parse);
             var options = new EvalOptions
             {
                 Count = count,
                 BatchSize = parse.GetValue(batch),
-                Workers = parse.GetValue(workers),
+                Workers = parse.GetValue(source.Workers!),
                 Metrics = parse.GetValue(metrics)?.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
                 FidWeights = parse.GetValue(fid),
                 LpipsWeights = parse.GetValue(lpips),
@@ -84,38 +78,21 @@ public static class EvalCommand
                 Progress = Progress(),
                 Shard = shardSpec,
             };
-            IDataSource Open(string path)
-            {
-                var source = DataSources.Open(path, new DataSourceOptions
-                {
-                    Kind = parse.GetValue(kind),
-                    Transform = s > 0 ? ImageTransform.ForEval(s) : ImageTransform.None,
-                    Clip = new ClipOptions { Frames = t, Start = ClipStart.Even },
-                    TestSplit = testSplit,
-                    Count = count,
-                    Seed = (ulong)seed.Get(parse),
-                });
-                // Files the source does not take are counted and named, never dropped silently.
-                if (IgnoredFile.Summary(source.Ignored) is { } ignored)
-                    Console.Error.WriteLine($"note: {source.Location}: {ignored}; `vitok data inspect` lists them.");
-                return source;
-            }
-
             // The report's place is checked before the evaluation: writable, not an input, not a file vitok did not write.
             string? report = output.Get(parse);
-            if (report is not null) CheckReportPlace(report, parse.GetValue(data)!, generatedPath, checkpoint, parse.GetValue(overwrite));
+            if (report is not null) CheckReportPlace(report, source.Location(parse), generatedPath, checkpoint, parse.GetValue(overwrite));
 
             using var evaluator = new ReconstructionEvaluator(options);
             EvalResult result;
             if (checkpoint is not null)
             {
                 using var ae = model.Load(parse);
-                result = evaluator.Evaluate(ae, Open(parse.GetValue(data)!));
+                result = evaluator.Evaluate(ae, source.Open(parse, count, seed.Get(parse)));
             }
             else
             {
                 var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
-                result = evaluator.CompareSets(Open(parse.GetValue(data)!), Open(generatedPath!), device);
+                result = evaluator.CompareSets(source.Open(parse, count, seed.Get(parse)), source.Open(parse, count, seed.Get(parse), location: generatedPath), device);
             }
             ProgressLine.End();
 
@@ -129,7 +106,7 @@ public static class EvalCommand
         return cmd;
     }
 
-    // `vitok eval merge part_*.json [--json] [-o report.md]`: one evaluation's numbers from its shards' sums.
+    // `vitok eval merge part_*.json [--json]`: one evaluation's numbers from its shards' sums.
     private static Command CreateMerge()
     {
         var parts = new Argument<string[]>("parts") { Description = "The --stats-out files of every shard (part_*.json).", Arity = ArgumentArity.OneOrMore };

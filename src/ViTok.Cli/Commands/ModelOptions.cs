@@ -12,10 +12,8 @@ public sealed class ModelOptions
     /// <summary><c>--variant</c> for v2 weights without variant.txt.</summary>
     public Option<string?> Variant { get; } = new("--variant") { Description = "ViTok-v2 variant or released name (when the folder has no variant.txt), e.g. 350M-f16x64." };
 
-    /// <summary><c>--device</c>.</summary>
     public Option<string> Device { get; } = CommonOptions.Device();
 
-    /// <summary><c>--dtype</c>.</summary>
     public Option<string> DType { get; } = CommonOptions.DType();
 
     private static Option<string> NewCheckpoint()

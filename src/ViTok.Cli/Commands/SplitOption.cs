@@ -13,7 +13,6 @@ public sealed class SplitOption
         Main.AcceptOnlyFromAmong("train", "test");
     }
 
-    /// <summary><c>--split</c>.</summary>
     public Option<string> Main { get; }
 
     /// <summary>The hidden old flag <c>--test</c>.</summary>

@@ -10,6 +10,7 @@ public sealed class DataLoader
     private readonly IDataSource _source;
 
     /// <summary>Creates a loader over <paramref name="source"/> (an <see cref="IDataset"/> or <see cref="IStreamDataset"/>).</summary>
+    /// <exception cref="ViTokException">The batch size, workers or shard are not valid.</exception>
     public DataLoader(IDataSource source, DataLoaderOptions? options = null)
     {
         if (source is not IDataset and not IStreamDataset)
@@ -26,7 +27,7 @@ public sealed class DataLoader
     /// <summary>The settings.</summary>
     public DataLoaderOptions Options { get; }
 
-    /// <summary>The source.</summary>
+    /// <summary>The data source read, in its own item order (the loader shuffles, shards and batches it).</summary>
     public IDataSource Source => _source;
 
     /// <summary>Every skipped item so far, each listed once.</summary>
@@ -67,6 +68,7 @@ public sealed class DataLoader
 
     /// <summary>Batches from <paramref name="from"/> on, epoch after epoch, without end. Save <see cref="Batch.Next"/>
     /// to resume exactly after a batch.</summary>
+    /// <exception cref="ViTokException">A whole epoch gives no full batch.</exception>
     public IEnumerable<Batch> Batches(LoaderPosition from = default, CancellationToken ct = default)
     {
         for (int epoch = from.Epoch; ; epoch++)
@@ -87,6 +89,7 @@ public sealed class DataLoader
 
     /// <summary>The readable samples of an epoch in order, with their position in the epoch order; no batching and no
     /// tensors. Throws <see cref="ViTokException"/> when a whole epoch yields no readable item.</summary>
+    /// <exception cref="ViTokException">The source has no readable item.</exception>
     public IEnumerable<(Sample Sample, long Position)> Samples(int epoch, long start = 0, CancellationToken ct = default)
     {
         int capacity = Options.Prefetch > 0 ? Options.Prefetch : Math.Max(2 * Options.BatchSize, 2 * Options.Workers);

@@ -14,6 +14,7 @@ public static class DataSources
 
     /// <summary>Builds the source for <paramref name="path"/>. Throws <see cref="ViTokException"/> saying where it
     /// looked and what it found when there is nothing to read.</summary>
+    /// <exception cref="ViTokException">The kind is unknown or the path cannot be opened as a source; the message names it and the fix.</exception>
     public static IDataSource Open(string path, DataSourceOptions? options = null)
     {
         var o = options ?? new DataSourceOptions();
@@ -51,6 +52,7 @@ public static class DataSources
     /// name no format), a folder by the kinds of the files it holds. Throws <see cref="ViTokException"/> for a file
     /// that is no data (text is a file list; an unread image format, an LFS pointer or unknown bytes are named) and
     /// for a folder that mixes kinds.</summary>
+    /// <exception cref="ViTokException">The path does not exist, is empty, or is no kind of source.</exception>
     public static string Detect(string path)
     {
         if (path is "fashion-mnist" or "" && Directory.Exists(FashionMnist.DefaultFolder)) return "fashion-mnist";

@@ -50,6 +50,7 @@ public sealed class FashionMnist : IDataset
 
     /// <summary>Loads the train (60k) or test (10k) split from <paramref name="folder"/> (default
     /// <see cref="DefaultFolder"/>), reading <c>train-*</c> or <c>t10k-*</c> IDX files, gzipped or not.</summary>
+    /// <exception cref="ViTokException">The files are missing, damaged or do not match each other.</exception>
     public static FashionMnist Load(string? folder = null, bool train = true, ImageTransform? transform = null)
     {
         folder = Path.GetFullPath(string.IsNullOrEmpty(folder) ? DefaultFolder : folder);

@@ -54,6 +54,7 @@ public sealed class ImageFiles : IDataset
 
     /// <summary>Lists the images under <paramref name="root"/> recursively, sorted by path. Files in a first-level
     /// subfolder get that folder's class; files at the top level get -1.</summary>
+    /// <exception cref="ViTokException">The folder does not exist or holds no images.</exception>
     public static ImageFiles FromFolder(string root, ImageTransform? transform = null, long maxPixels = ImageIO.DefaultMaxPixels)
     {
         root = Path.GetFullPath(root);
@@ -79,6 +80,7 @@ public sealed class ImageFiles : IDataset
     /// <summary>Reads a text file of image paths, one per line, each optionally followed by a label (an integer or a
     /// class name) after a tab or a space. Relative paths are resolved against the list's folder; blank lines and
     /// lines starting with # are ignored.</summary>
+    /// <exception cref="ViTokException">The list file is missing, unreadable or not a text list of paths.</exception>
     public static ImageFiles FromList(string listFile, ImageTransform? transform = null, long maxPixels = ImageIO.DefaultMaxPixels)
     {
         listFile = Path.GetFullPath(listFile);
@@ -131,6 +133,7 @@ public sealed class ImageFiles : IDataset
     }
 
     /// <summary>A dataset over given paths and labels (-1 = none).</summary>
+    /// <exception cref="ViTokException">No paths are given.</exception>
     public static ImageFiles FromPaths(IReadOnlyList<string> paths, IReadOnlyList<int>? labels = null,
         ImageTransform? transform = null, long maxPixels = ImageIO.DefaultMaxPixels)
     {

@@ -11,6 +11,7 @@ public sealed class MovingFashionMnist : IDataset
     private readonly ulong _seed;
 
     /// <summary>Creates <paramref name="count"/> clips from <paramref name="digits"/> (normally the train split).</summary>
+    /// <exception cref="ViTokException">A count is not positive or the canvas is smaller than a digit.</exception>
     public MovingFashionMnist(FashionMnist digits, int count = 10_000, int frames = 20, int canvasSize = 64,
         int digitsPerClip = 2, ulong seed = 0, ImageTransform? transform = null)
     {

@@ -4,17 +4,31 @@ using System.Runtime.InteropServices;
 
 namespace ViTok.Data;
 
-/// <summary>Separable antialiased bilinear resampling of 8-bit RGB into planar floats, the filter of PIL and of
-/// torch's <c>interpolate(mode: bilinear, antialias: true)</c>: a triangle kernel widened by the downscale factor, taps
-/// centred at (o + 0.5)·scale, weights normalised over the taps inside the image.</summary>
-internal static class Resampler
+/// <summary>The one image resizer. Data items (8-bit RGB on the CPU, inside the loader's workers) are resampled by
+/// <see cref="Apply"/>: separable antialiased bilinear into planar floats, the filter of PIL and of torch's
+/// <c>interpolate(mode: bilinear, antialias: true)</c>, a triangle kernel widened by the downscale factor, taps centred
+/// at (o + 0.5)·scale, weights normalised over the taps inside the image. Float images already on a device (ViTok-v2's
+/// NaFlex token budget, the demo's bicubic baseline) are resampled by <see cref="Bicubic"/>.</summary>
+public static class Resampler
 {
+    /// <summary>Bicubic resize of an image [C, H, W] or a batch [B, C, H, W] to <paramref name="height"/> ×
+    /// <paramref name="width"/> (PyTorch <c>interpolate(mode='bicubic', align_corners=False)</c>). With
+    /// <paramref name="antialias"/> (the default) it is PIL's filter: a = −0.5, support widened by the downscale factor;
+    /// without it, torch's plain bicubic (a = −0.75). No clamping, like the reference on float tensors.</summary>
+    public static Tensor Bicubic(Tensor image, int height, int width, bool antialias = true)
+    {
+        bool single = image.dim() == 3;
+        var x = single ? image.unsqueeze(0) : image;
+        var y = F.interpolate(x, size: [height, width], mode: InterpolationMode.Bicubic, align_corners: false, antialias: antialias);
+        return single ? y.squeeze(0) : y;
+    }
+
     /// <summary>Per-output taps along one axis: output o reads Count[o] inputs from First[o] with weights
     /// W[o·Taps ..].</summary>
     internal sealed record AxisWeights(int[] First, int[] Count, float[] W, int Taps);
 
     /// <summary>Weights for outputs [dstStart, dstStart + dstCount) of resizing srcLen samples to dstLen.</summary>
-    public static AxisWeights Compute(int srcLen, int dstLen, int dstStart, int dstCount)
+    internal static AxisWeights Compute(int srcLen, int dstLen, int dstStart, int dstCount)
     {
         double scale = (double)srcLen / dstLen;
         double support = scale >= 1.0 ? scale : 1.0;
@@ -51,7 +65,7 @@ internal static class Resampler
 
     /// <summary>Applies <paramref name="plan"/> to RGB bytes [H, W, 3] and writes planar floats in [-1, 1]
     /// (rounded to 8-bit levels, as a PIL pipeline would) at dst[c·channelStride + y·OutWidth + x].</summary>
-    public static void Apply(ReadOnlySpan<byte> rgb, int height, int width, in CropPlan plan, Span<float> dst,
+    internal static void Apply(ReadOnlySpan<byte> rgb, int height, int width, in CropPlan plan, Span<float> dst,
         int channelStride)
     {
         if (plan.SrcTop < 0 || plan.SrcLeft < 0 || plan.SrcTop + plan.SrcHeight > height || plan.SrcLeft + plan.SrcWidth > width)

@@ -12,6 +12,7 @@ public readonly record struct ShardSpec(int Index, int Count)
     public static ShardSpec Whole => new(0, 1);
 
     /// <summary>Parses "i/N" (e.g. "0/4"), throwing a <see cref="ViTokException"/> for anything else.</summary>
+    /// <exception cref="ViTokException">The text is not i/N with 0 ≤ i &lt; N.</exception>
     public static ShardSpec Parse(string text)
     {
         var parts = text.Split('/');

@@ -13,6 +13,7 @@ public sealed class SyntheticVideos : IDataset
 
     /// <summary>Creates <paramref name="count"/> clips of <paramref name="frames"/> frames at <paramref name="size"/>²
     /// and <paramref name="rate"/> fps from <paramref name="sources"/> (default <see cref="DefaultSources"/>).</summary>
+    /// <exception cref="ViTokException">A pattern name is unknown or a size is out of range.</exception>
     public SyntheticVideos(int count = 64, int frames = 16, int size = 64, double rate = 8, IReadOnlyList<string>? sources = null,
         ImageTransform? transform = null, TimeSpan? timeout = null)
     {

@@ -55,6 +55,7 @@ public sealed class VideoFiles : IDataset
 
     /// <summary>Lists the videos under <paramref name="root"/> recursively, sorted by path; the first-level subfolder
     /// is the class. A single video file is also accepted.</summary>
+    /// <exception cref="ViTokException">The folder does not exist or holds no videos.</exception>
     public static VideoFiles FromFolder(string root, ClipOptions? clip = null, ImageTransform? transform = null)
     {
         root = Path.GetFullPath(root);
@@ -81,6 +82,7 @@ public sealed class VideoFiles : IDataset
     }
 
     /// <summary>A dataset over given video paths and labels (-1 = none).</summary>
+    /// <exception cref="ViTokException">No paths are given.</exception>
     public static VideoFiles FromPaths(IReadOnlyList<string> paths, IReadOnlyList<int>? labels = null, ClipOptions? clip = null,
         ImageTransform? transform = null)
     {

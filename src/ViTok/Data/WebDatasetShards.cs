@@ -46,6 +46,7 @@ public sealed class WebDatasetShards : IStreamDataset
     public long MaxPixels { get; }
 
     /// <summary>Opens one shard file or every shard (.tar, .tar.gz, .tgz) in a folder (recursively), sorted by path.</summary>
+    /// <exception cref="ViTokException">The path does not exist or holds no tar shards.</exception>
     public static WebDatasetShards Open(string path, ImageTransform? transform = null, long maxPixels = ImageIO.DefaultMaxPixels)
     {
         path = Path.GetFullPath(path);

@@ -251,8 +251,8 @@ public static class TokenizerDemo
     /// <summary>Bicubic (antialiased) downscale to h×w and bicubic upscale back.</summary>
     private static Tensor Bicubic(Tensor x, int h, int w)
     {
-        var small = F.interpolate(x, [h, w], mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
-        return F.interpolate(small, [x.shape[2], x.shape[3]], mode: InterpolationMode.Bicubic, align_corners: false);
+        var small = Resampler.Bicubic(x, h, w);
+        return Resampler.Bicubic(small, (int)x.shape[2], (int)x.shape[3], antialias: false);
     }
 
     /// <summary>The demo's metrics.json object (also the CLI's <c>--json</c> result).</summary>

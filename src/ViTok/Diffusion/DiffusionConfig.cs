@@ -21,6 +21,7 @@ public sealed record DiffusionConfig
     public int? SampleSteps { get; init; }
 
     /// <summary>Builds the process, checking the settings.</summary>
+    /// <exception cref="ViTokException">The kind is neither ddpm nor flow, or its settings are out of range.</exception>
     public IDiffusionProcess CreateProcess() => Kind switch
     {
         "ddpm" => new GaussianDiffusion(Timesteps, BetaStart, BetaEnd, SampleSteps ?? GaussianDiffusion.DefaultDdimSteps),

@@ -13,6 +13,7 @@ public sealed class GaussianDiffusion : IDiffusionProcess
     private readonly double[] _alphaBar;
 
     /// <summary>Creates the process.</summary>
+    /// <exception cref="ViTokException">The timesteps, betas or default sampling steps are out of range.</exception>
     public GaussianDiffusion(int timesteps = 1000, double betaStart = 1e-4, double betaEnd = 0.02, int defaultSampleSteps = DefaultDdimSteps)
     {
         if (timesteps < 2) throw new ViTokException($"diffusion.timesteps must be at least 2, got {timesteps}");
@@ -65,6 +66,7 @@ public sealed class GaussianDiffusion : IDiffusionProcess
     }
 
     /// <summary>The timesteps DDIM visits with <paramref name="steps"/> steps, ascending.</summary>
+    /// <exception cref="ViTokException"><paramref name="steps"/> is not between 1 and the timesteps.</exception>
     public IReadOnlyList<int> SampleTimesteps(int steps)
     {
         if (steps < 1 || steps > Timesteps) throw new ViTokException($"sampling steps must be between 1 and {Timesteps}, got {steps}");

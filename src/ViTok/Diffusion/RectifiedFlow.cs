@@ -9,6 +9,7 @@ public sealed class RectifiedFlow : IDiffusionProcess
     public const int DefaultEulerSteps = 50;
 
     /// <summary>Creates the process.</summary>
+    /// <exception cref="ViTokException"><paramref name="defaultSampleSteps"/> is below 1.</exception>
     public RectifiedFlow(int defaultSampleSteps = DefaultEulerSteps)
     {
         if (defaultSampleSteps < 1) throw new ViTokException($"sampling steps must be at least 1, got {defaultSampleSteps}");
@@ -42,6 +43,7 @@ public sealed class RectifiedFlow : IDiffusionProcess
     }
 
     /// <summary>Euler: x ← x + (t_next − t)·v̂(x, t) for t = 1, 1 − 1/K, …, 1/K.</summary>
+    /// <exception cref="ViTokException"><paramref name="steps"/> is below 1.</exception>
     public Tensor Sample(Denoiser model, Tensor noise, Tensor y, int steps, Action<int, int>? progress = null)
     {
         if (steps < 1) throw new ViTokException($"sampling steps must be at least 1, got {steps}");

@@ -154,6 +154,7 @@ internal sealed class MetricRun : IDisposable
 
     /// <summary>The metrics in report order; small-sample caveats go to <paramref name="notes"/>. Without
     /// <paramref name="distributions"/> (one shard of an evaluation) only the per-image means are computed.</summary>
+    /// <exception cref="ViTokException">A distribution metric has fewer than 2 items in a set.</exception>
     public IReadOnlyList<MetricValue> Compute(bool video, List<string> notes, bool distributions = true)
     {
         var values = new List<MetricValue>();

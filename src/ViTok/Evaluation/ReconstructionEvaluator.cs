@@ -16,6 +16,7 @@ public sealed class ReconstructionEvaluator : IDisposable
     private readonly MetricNetworks _nets;
 
     /// <summary>An evaluator with <paramref name="options"/> (defaults: <see cref="EvalOptions"/>).</summary>
+    /// <exception cref="ViTokException">The count or a batch size is not positive.</exception>
     public ReconstructionEvaluator(EvalOptions? options = null)
     {
         Options = options ?? new EvalOptions();
@@ -211,6 +212,7 @@ public sealed class ReconstructionEvaluator : IDisposable
 
     /// <summary>Compares two independent sets, e.g. generated samples against real data (gFID, gIS, gFVD): the first
     /// <see cref="EvalOptions.Count"/> items of each, quantised to 8 bits, with the distribution metrics only.</summary>
+    /// <exception cref="ViTokException">The sets hold items of different sizes, or the reference has no items.</exception>
     public EvalResult CompareSets(IDataSource reference, IDataSource test, Device? device = null, CancellationToken ct = default)
     {
         var wall = Stopwatch.StartNew();

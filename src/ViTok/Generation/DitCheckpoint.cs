@@ -43,6 +43,7 @@ public static class DitCheckpoint
     }
 
     /// <summary>Reads config, formulation and latent space without the weights.</summary>
+    /// <exception cref="ViTokException">The file is missing, is not a DiT checkpoint, or its metadata is damaged.</exception>
     public static (DitConfig Config, DiffusionConfig Diffusion, LatentSpace Space) ReadInfo(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: no such DiT checkpoint.");

@@ -14,13 +14,10 @@ public static class DitTrainConfigLoader
 {
     /// <summary>Loads and resolves a config.</summary>
     /// <exception cref="ViTokException">A bad file, key or value.</exception>
-    public static DitTrainConfig Load(string? path, IEnumerable<string> overrides)
-    {
-        var sets = overrides.ToList();
-        return FromJson(TrainConfigLoader.ReadObject(path, sets), TrainConfigLoader.Source(path, sets));
-    }
+    public static DitTrainConfig Load(string? path, IEnumerable<string> overrides) => TrainConfigLoader.Load(path, overrides, FromJson);
 
     /// <summary>Deserialises a resolved JSON object, reporting unknown keys and bad values.</summary>
+    /// <exception cref="ViTokException">A bad key or value.</exception>
     public static DitTrainConfig FromJson(JsonObject root, string source)
     {
         var c = TrainConfigLoader.Deserialize<DitTrainConfig>(root, source);
@@ -31,29 +28,11 @@ public static class DitTrainConfigLoader
          .Real("diffusion.beta_start", c.Diffusion.BetaStart, 0, 1, minOpen: true, maxOpen: true)
          .Real("diffusion.beta_end", c.Diffusion.BetaEnd, 0, 1, minOpen: true, maxOpen: true)
          .Require(c.Diffusion.BetaStart <= c.Diffusion.BetaEnd, $"diffusion.beta_start = {c.Diffusion.BetaStart} is above diffusion.beta_end = {c.Diffusion.BetaEnd}: expected beta_start <= beta_end.")
-         .NotEmpty("latents", c.Latents)
-         .Int("batch_size", c.BatchSize, 1, 1 << 20)
-         .Int("steps", c.Steps, 1)
-         .Real("warmup_ratio", c.WarmupRatio, 0, 1)
-         .Real("min_lr", c.MinLr, 0, 1)
-         .Real("beta1", c.Beta1, 0, 1, maxOpen: true)
-         .Real("beta2", c.Beta2, 0, 1, maxOpen: true)
-         .Real("weight_decay", c.WeightDecay, 0, double.PositiveInfinity)
-         .Real("grad_clip", c.GradClip, 0, double.PositiveInfinity)
-         .Real("ema_decay", c.EmaDecay, 0, 1, maxOpen: true)
+         .NotEmpty("latents", c.Latents);
+        TrainConfigLoader.CheckRunKeys(r, c, gradClipMayBeOff: true)
          .Real("class_dropout", c.ClassDropout, 0, 1, maxOpen: true)
-         .Int("log_every", c.LogEvery, 1)
-         .Int("checkpoint_every", c.CheckpointEvery, 1)
-         .Real("first_checkpoint_minutes", c.FirstCheckpointMinutes, 0, double.PositiveInfinity)
-         .Int("sample_every", c.SampleEvery, 1)
-         .Int("keep_last", c.KeepLast, 1)
-         .Int("max_bad_steps", c.MaxBadSteps, 1)
-         .OneOf("dtype", c.Dtype, "f32", "bf16")
-         .Device("device", c.Device)
-         .Real("max_minutes", c.MaxMinutes, 0, double.PositiveInfinity)
          .Real("sample_cfg", c.SampleCfg, 0, 100)
          .Int("samples_per_class", c.SamplesPerClass, 1, 64);
-        if (c.Lr is double lr) r.Real("lr", lr, 0, 1, minOpen: true);
         if (c.LatentScale is double scale) r.Real("latent_scale", scale, 0, double.PositiveInfinity, minOpen: true);
         if (c.Diffusion.SampleSteps is int n) r.Int("diffusion.sample_steps", n, 1, 100_000);
         c.Diffusion.CreateProcess();

@@ -13,6 +13,7 @@ namespace ViTok.Generation;
 public static class GenerationEvaluator
 {
     /// <summary>Runs the evaluation.</summary>
+    /// <exception cref="ViTokException">Fewer than 2 samples are asked for, or the real items do not match the generator's size.</exception>
     public static GenerationEvalReport Run(DitCheckpoint.Contents generator, IAutoencoder tokenizer, IDataSource real, GenerationEvalOptions options,
         Action<string>? log = null)
     {
@@ -64,6 +65,7 @@ public static class GenerationEvaluator
 
     /// <summary>The first <paramref name="count"/> items of <paramref name="source"/> in a seeded shuffled order, padded
     /// (centred, black) to the latent space's pixel size: pixels [n, 3, (T,) H, W] and labels.</summary>
+    /// <exception cref="ViTokException">The real items are larger than, or have other frames than, the latent space's input, or fewer than 2 are readable.</exception>
     public static (Tensor Pixels, long[] Labels) LoadReal(IDataSource source, LatentSpace space, int count, long seed, int batchSize = 64, long skip = 0)
     {
         using var scope = torch.NewDisposeScope();

@@ -13,6 +13,7 @@ namespace ViTok.Generation;
 public static class LatentDatasetEncoder
 {
     /// <summary>Runs the encoding; <paramref name="tokenizerPath"/> is recorded in every shard.</summary>
+    /// <exception cref="ViTokException">A size is not positive, or existing shards were written with other settings.</exception>
     public static EncodeDatasetReport Run(IAutoencoder tokenizer, string tokenizerPath, IDataSource source, EncodeDatasetOptions options,
         Action<string>? log = null, CancellationToken cancel = default)
     {
@@ -176,6 +177,7 @@ public static class LatentDatasetEncoder
     }
 
     /// <summary>Pads images [B, 3, H, W] or clips [B, 3, T, H, W] centred to side × side with −1 (black); 0 = no padding.</summary>
+    /// <exception cref="ViTokException">The items are larger than <paramref name="side"/>.</exception>
     public static Tensor Pad(Tensor x, int side)
     {
         if (side <= 0) return x;

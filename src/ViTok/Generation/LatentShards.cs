@@ -47,6 +47,7 @@ public static class LatentShards
     }
 
     /// <summary>Reads a shard's header (no tensor data).</summary>
+    /// <exception cref="ViTokException">The file is not a latent shard or its metadata is damaged.</exception>
     public static (LatentSpace Space, ShardInfo Info) ReadHeader(string path)
     {
         var meta = Safetensors.ReadHeader(path).Metadata;
@@ -72,6 +73,7 @@ public static class LatentShards
 
     /// <summary>Loads every shard of <paramref name="folder"/> into memory after checking that they describe the same
     /// latent space and together cover the whole source. Missing shards are named with the command that fills them.</summary>
+    /// <exception cref="ViTokException">The folder has no shards, or its shards were encoded differently from one another.</exception>
     public static LatentSet Load(string folder)
     {
         var files = Files(folder);

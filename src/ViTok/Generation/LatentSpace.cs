@@ -51,6 +51,7 @@ public sealed record LatentSpace
     public string ToJson() => JsonSerializer.Serialize(this, Json.Compact);
 
     /// <summary>Parses the JSON written by <see cref="ToJson"/>; <paramref name="source"/> names the file in errors.</summary>
+    /// <exception cref="ViTokException">The description is damaged; the message names <paramref name="source"/>.</exception>
     public static LatentSpace FromJson(string json, string source)
     {
         try

@@ -54,6 +54,7 @@ internal static class FfmpegProcess
     public static string FileUrl(string path) => "file:" + Path.GetFullPath(path);
 
     /// <summary>Throws a <see cref="ViTokException"/> with the install command when ffmpeg/ffprobe is missing.</summary>
+    /// <exception cref="ViTokException">ffmpeg or ffprobe is not found.</exception>
     public static void Require()
     {
         if (MissingTool is { } m)

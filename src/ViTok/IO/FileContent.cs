@@ -75,6 +75,7 @@ public sealed record FileContent(ContentKind Kind, string Format, string Descrip
     /// <summary>For readers of binary formats: throws a <see cref="ViTokException"/> naming <paramref name="path"/> when
     /// <paramref name="head"/> is text (a Git LFS pointer: run <c>git lfs pull</c>; other text: its first characters)
     /// or empty. <paramref name="expected"/> names the format wanted ("a safetensors checkpoint").</summary>
+    /// <exception cref="ViTokException">The head is empty, a Git LFS pointer or text.</exception>
     public static void RefuseText(string path, ReadOnlySpan<byte> head, string expected)
     {
         var c = Sniff(head);
@@ -90,6 +91,7 @@ public sealed record FileContent(ContentKind Kind, string Format, string Descrip
     }
 
     /// <summary>Reads the first bytes of <paramref name="path"/> and applies <see cref="RefuseText(string, ReadOnlySpan{byte}, string)"/>.</summary>
+    /// <exception cref="ViTokException">The file cannot be read, is empty, is a Git LFS pointer or is text.</exception>
     public static void RefuseText(string path, string expected)
     {
         byte[] head;

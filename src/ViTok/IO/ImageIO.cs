@@ -17,6 +17,7 @@ public static class ImageIO
     public static IReadOnlyList<string> Extensions { get; } = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"];
 
     /// <summary>Decodes an image file into RGB bytes [H, W, 3] (EXIF orientation applied, alpha composited on white).</summary>
+    /// <exception cref="ViTokException">The file is missing or cannot be decoded; the message names it and the fix.</exception>
     public static (byte[] Rgb, int Height, int Width) LoadRgb8(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");

@@ -11,6 +11,7 @@ public static class InputFile
 
     /// <summary>Opens <paramref name="path"/> as a seekable read-only stream. Throws <see cref="ViTokException"/> when it
     /// cannot be opened, or when a non-seekable input holds more than 2 GB (then a regular file is needed).</summary>
+    /// <exception cref="ViTokException">The file cannot be opened, or is a pipe holding more than 2 GB.</exception>
     public static Stream OpenRead(string path)
     {
         if (Piped.TryGetValue(path, out var cached)) return new MemoryStream(cached, writable: false);

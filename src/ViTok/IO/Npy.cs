@@ -13,6 +13,7 @@ public static partial class Npy
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads an .npy file into a CPU tensor of its own dtype (float32 or float64) and shape.</summary>
+    /// <exception cref="ViTokException">The file is missing or is not a supported .npy array.</exception>
     public static Tensor Read(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
@@ -21,6 +22,7 @@ public static partial class Npy
     }
 
     /// <summary>Parses the bytes of an .npy file; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="ViTokException">The bytes are not a supported .npy array.</exception>
     public static Tensor Parse(byte[] bytes, string source)
     {
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))

@@ -35,6 +35,7 @@ public sealed class OnnxGraph
     private readonly Dictionary<string, OnnxTensor> _initializers = new(StringComparer.Ordinal);
 
     /// <summary>Reads an .onnx file; a missing, truncated or non-ONNX file gives a <see cref="ViTokException"/>.</summary>
+    /// <exception cref="ViTokException">The file is missing or is not a readable ONNX model.</exception>
     public static OnnxGraph Read(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");
@@ -44,6 +45,7 @@ public sealed class OnnxGraph
     }
 
     /// <summary>Parses the bytes of an ONNX model; <paramref name="source"/> names it in error messages.</summary>
+    /// <exception cref="ViTokException">The bytes are not a readable ONNX model.</exception>
     public static OnnxGraph Parse(byte[] bytes, string source)
     {
         var g = new OnnxGraph();

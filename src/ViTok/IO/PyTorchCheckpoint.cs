@@ -13,6 +13,7 @@ namespace ViTok.IO;
 public static class PyTorchCheckpoint
 {
     /// <summary>Reads every tensor of the state dict (CPU, original dtypes, contiguous copies) by key.</summary>
+    /// <exception cref="ViTokException">The file is missing or is not a readable PyTorch state dict.</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");

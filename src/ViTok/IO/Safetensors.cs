@@ -17,6 +17,7 @@ public static class Safetensors
     public sealed record Header(IReadOnlyList<Entry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart);
 
     /// <summary>Reads only the header (names, dtypes, shapes, metadata) and validates it against the file size.</summary>
+    /// <exception cref="ViTokException">The file is missing or its header is damaged.</exception>
     public static Header ReadHeader(string path)
     {
         if (!File.Exists(path)) throw new ViTokException($"{path}: file not found.");

@@ -10,6 +10,7 @@ public static class StateDict
     /// <summary>Checks <paramref name="tensors"/> against the module's state dict and copies them in (converting dtype
     /// to the parameter's dtype). Throws a <see cref="ViTokException"/> describing every problem; a NaN or infinite
     /// value in any tensor is refused, naming the tensor.</summary>
+    /// <exception cref="ViTokException">Keys are missing or unexpected, or shapes differ; the message lists them.</exception>
     public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source, string? hint = null)
     {
         var target = module.state_dict();

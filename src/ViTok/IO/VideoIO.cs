@@ -188,6 +188,7 @@ public static class VideoIO
     /// <summary>Reads a clip as a float tensor [3, T, H, W] in [-1, 1]: <paramref name="frames"/> frames (0 = all) taken
     /// every <paramref name="stride"/>-th frame from <paramref name="startFrame"/>. Throws <see cref="ViTokException"/>
     /// for an unreadable file or a video too short for the request.</summary>
+    /// <exception cref="ViTokException">The video cannot be decoded or has too few frames.</exception>
     public static Tensor ReadClip(string path, int frames = 0, int startFrame = 0, int stride = 1)
     {
         try
@@ -229,11 +230,13 @@ public static class VideoIO
     /// <summary>Writes a clip [3, T, H, W] in [-1, 1] as an H.264 MP4 at <paramref name="fps"/> (atomically).
     /// <paramref name="lossless"/> keeps RGB exactly (libx264rgb, crf 0); otherwise yuv420p at <paramref name="crf"/>
     /// (yuv444p when a side is odd, so the file keeps the clip's exact size).</summary>
+    /// <exception cref="ViTokException">ffmpeg is missing or cannot write the file.</exception>
     public static void WriteMp4(Tensor clip, string path, double fps = 8, int crf = 18, bool lossless = false) =>
         WriteMp4(ToRgb8Frames(clip), (int)clip.shape[1], (int)clip.shape[2], (int)clip.shape[3], path, fps, crf, lossless);
 
     /// <summary>Writes RGB bytes [T, H, W, 3] as an H.264 MP4 (atomically) of exactly W×H: yuv420p when both sides are
     /// even, yuv444p (H.264 High 4:4:4, which allows odd sides) when one is odd.</summary>
+    /// <exception cref="ViTokException">ffmpeg is missing or cannot write the file.</exception>
     public static void WriteMp4(byte[] rgb, int frames, int height, int width, string path, double fps = 8, int crf = 18,
         bool lossless = false)
     {

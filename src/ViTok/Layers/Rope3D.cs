@@ -29,19 +29,7 @@ public static class Rope3D
     public static (Tensor Cos, Tensor Sin) Angles(Tensor positions, int headDim, double theta = 10000.0)
     {
         var (dt, dh, dw) = AxisDims(headDim);
-        var pos = positions.to(ScalarType.Float32);
-        var parts = new List<Tensor>(3);
-        int axis = 0;
-        foreach (int d in new[] { dt, dh, dw })
-        {
-            // θ^(−2k/d) for k = 0 .. d/2 − 1
-            var k = torch.arange(Scalars.Of(0), Scalars.Of(d), Scalars.Of(2), ScalarType.Float64, positions.device);
-            var invFreq = torch.pow(theta, (-k).Over(d)).to(ScalarType.Float32);              // [d/2]
-            parts.Add(pos[.., axis].unsqueeze(1) * invFreq.unsqueeze(0));                // [N, d/2]
-            axis++;
-        }
-        var angles = torch.cat(parts, dim: 1);                                           // [N, Dh/2]
-        return (angles.cos(), angles.sin());
+        return RopeAngles.CosSin([positions[.., 0], positions[.., 1], positions[.., 2]], [dt, dh, dw], theta);
     }
 
     /// <summary>Rotates interleaved pairs of <paramref name="x"/> [..., N, Dh] by the angles [N, Dh/2]; computed in float32.</summary>

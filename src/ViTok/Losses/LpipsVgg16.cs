@@ -55,6 +55,7 @@ public sealed class LpipsVgg16 : nn.Module<Tensor, Tensor, Tensor>, IPerceptualD
     /// <summary>Loads torchvision's VGG16 weights (only <c>features.*</c> is used; the classifier is dropped) and the
     /// LPIPS v0.1 lin layers (<c>lin0..lin4.model.1.weight</c>); both zip or legacy torch.save files. Returns the
     /// frozen module in eval mode.</summary>
+    /// <exception cref="ViTokException">A weights file is missing or holds other weights.</exception>
     public static LpipsVgg16 Load(string vggPath, string linPath)
     {
         if (!File.Exists(vggPath))

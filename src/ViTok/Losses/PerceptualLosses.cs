@@ -5,6 +5,7 @@ namespace ViTok.Losses;
 public static class PerceptualLosses
 {
     /// <summary>The network, on <paramref name="device"/>, or null when <paramref name="weight"/> is 0.</summary>
+    /// <exception cref="ViTokException">The kind is unknown.</exception>
     public static IPerceptualDistance? Create(string kind, double weight, string? lpipsWeights, int imageSize, Device device)
     {
         if (weight <= 0) return null;

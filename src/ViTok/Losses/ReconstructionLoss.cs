@@ -4,6 +4,7 @@ namespace ViTok.Losses;
 public static class ReconstructionLoss
 {
     /// <summary>The loss named <paramref name="kind"/>, averaged over all elements (computed in fp32).</summary>
+    /// <exception cref="ViTokException">The kind is unknown.</exception>
     public static Tensor Compute(string kind, Tensor reconstruction, Tensor target)
     {
         var d = reconstruction.to(ScalarType.Float32) - target.to(ScalarType.Float32);

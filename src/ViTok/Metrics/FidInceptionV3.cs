@@ -55,6 +55,7 @@ public sealed class FidInceptionV3 : nn.Module<Tensor, Tensor>
 
     /// <summary>Loads the FID weights (zip or legacy torch.save format), frozen and in eval mode. BatchNorm counters
     /// (<c>num_batches_tracked</c>) may be absent from the file; everything else must match exactly.</summary>
+    /// <exception cref="ViTokException">The weights file is missing or is not pytorch-fid's Inception state dict.</exception>
     public static FidInceptionV3 Load(string path)
     {
         if (!File.Exists(path))

@@ -39,6 +39,7 @@ public sealed class FvdI3d : IDisposable
     public IReadOnlyList<object> FlagArguments => _flagArguments;
 
     /// <summary>Loads the TorchScript detector onto <paramref name="device"/> (CPU by default) in eval mode.</summary>
+    /// <exception cref="ViTokException">The detector file is missing or is not a TorchScript module libtorch can load.</exception>
     public static FvdI3d Load(string path, Device? device = null)
     {
         device ??= CPU;
@@ -79,6 +80,7 @@ public sealed class FvdI3d : IDisposable
     }
 
     /// <summary>Runs the detector as is on clips [B, 3, T, H, W] (no resize): the features [B, D].</summary>
+    /// <exception cref="ViTokException">The detector fails on the clips or returns features of another shape.</exception>
     public Tensor Detect(Tensor clips)
     {
         object result;

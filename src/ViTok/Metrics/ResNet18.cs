@@ -51,6 +51,7 @@ public sealed class ResNet18 : nn.Module<Tensor, Tensor>
     /// <summary>Loads the weights and mean image from the two ONNX files (defaults: <see cref="DefaultModelPath"/>,
     /// <see cref="DefaultPreprocessPath"/>) after checking that the graphs have exactly this architecture. The
     /// module is returned in eval mode with every parameter frozen.</summary>
+    /// <exception cref="ViTokException">A model file is missing or cannot be loaded.</exception>
     public static ResNet18 Load(string? modelPath = null, string? preprocessPath = null)
     {
         modelPath ??= DefaultModelPath;

@@ -12,6 +12,7 @@ public sealed class Discriminator : nn.Module<Tensor, Tensor>
     private readonly Linear out_proj;
 
     /// <summary>Creates the critic for square images of <paramref name="size"/> (a power of two ≥ 8).</summary>
+    /// <exception cref="ViTokException"><paramref name="size"/> is not a power of two of at least 8.</exception>
     public Discriminator(int size, int channels = 64) : base(nameof(Discriminator))
     {
         if (size < 8 || (size & (size - 1)) != 0)

@@ -103,6 +103,11 @@ public sealed class AdamW : IDisposable
         return d;
     }
 
+    /// <summary>The state tensors themselves, in a fixed order (per parameter: moments, then the fp32 master copy when
+    /// kept), for a data-parallel broadcast that overwrites them in place; the step count is a plain number.</summary>
+    public IEnumerable<Tensor> StateTensors =>
+        _slots.SelectMany(s => s.Master is null ? new[] { s.M!, s.V! } : [s.M!, s.V!, s.Master]);
+
     /// <summary>Restores the state written by <see cref="StateDict"/>.</summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, string source)
     {

@@ -6,7 +6,7 @@ public sealed class Ema : IDisposable
 {
     private readonly Dictionary<string, Tensor> _shadow = new();
 
-    /// <summary>The decay.</summary>
+    /// <summary>Decay of the average, in [0, 1] (DiT: 0.9999): the share of the old average kept at each update.</summary>
     public double Decay { get; }
 
     /// <summary>Starts the average at the current values.</summary>

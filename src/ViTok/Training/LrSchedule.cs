@@ -5,7 +5,7 @@ namespace ViTok.Training;
 public sealed record LrSchedule(double Peak, int WarmupSteps, int TotalSteps, double Floor)
 {
     /// <summary>The schedule of a run config.</summary>
-    public static LrSchedule For(TrainConfig c, double? peak = null) =>
+    public static LrSchedule For(RunConfig c, double? peak = null) =>
         new(peak ?? c.PeakLr, (int)Math.Round(c.WarmupRatio * c.Steps), c.Steps, Math.Min(c.MinLr, peak ?? c.PeakLr));
 
     /// <summary>Learning rate at optimiser step <paramref name="step"/> (0-based).</summary>

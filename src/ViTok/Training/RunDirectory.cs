@@ -32,14 +32,28 @@ public sealed partial class RunDirectory : IDisposable
     /// <param name="root">The folder.</param>
     /// <param name="command">The CLI command that trains it (<c>vitok train</c> or <c>vitok train-dit</c>), for the
     /// resume hint of messages.</param>
-    public RunDirectory(string root, string command = "vitok train")
+    public RunDirectory(string root, string command = "vitok train") : this(root, command, create: true)
+    {
+    }
+
+    private RunDirectory(string root, string command, bool create)
     {
         Root = Path.GetFullPath(root);
         ResumeCommand = $"{command} --resume {ShellQuote(Root)}";
+        if (!create) return;
         Directory.CreateDirectory(Root);
         Directory.CreateDirectory(CheckpointDir);
         Directory.CreateDirectory(SampleDir);
     }
+
+    /// <summary>The run folder as a data-parallel rank sees it: rank 0 owns it (<see cref="OpenExclusive"/>); any other
+    /// rank only names it (paths, the resume command, reading checkpoints) and creates, locks or writes nothing.</summary>
+    /// <param name="root">The folder.</param>
+    /// <param name="command">The CLI command that trains it, for the resume hint of messages.</param>
+    /// <param name="rank">This process's rank (<see cref="IGradientSync.Rank"/>).</param>
+    /// <exception cref="ViTokException">Rank 0: another process holds the folder's lock.</exception>
+    public static RunDirectory ForRank(string root, string command, int rank) =>
+        rank == 0 ? OpenExclusive(root, command) : new RunDirectory(root, command, create: false);
 
     /// <summary>Refuses to start a new run in a folder that holds files but is not a run folder created by vitok (a run
     /// folder always has a <c>checkpoints/</c> folder, made when the run starts): e.g. a pruned run that kept only
@@ -116,9 +130,10 @@ public sealed partial class RunDirectory : IDisposable
     /// <summary>Checkpoint path of a step.</summary>
     public string CheckpointPath(int step) => Path.Combine(CheckpointDir, $"step_{step.ToString("D7", CultureInfo.InvariantCulture)}.safetensors");
 
-    /// <summary>Existing checkpoints, oldest first (temporary files are ignored).</summary>
+    /// <summary>Existing checkpoints, oldest first (temporary files are ignored; none when the folder does not exist,
+    /// as for a rank other than 0 of a new run, <see cref="ForRank"/>).</summary>
     public IReadOnlyList<string> Checkpoints() =>
-        [.. Directory.EnumerateFiles(CheckpointDir, "step_*.safetensors").Order(StringComparer.Ordinal)];
+        Directory.Exists(CheckpointDir) ? [.. Directory.EnumerateFiles(CheckpointDir, "step_*.safetensors").Order(StringComparer.Ordinal)] : [];
 
     /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
     public void Prune(int keep)

@@ -12,4 +12,4 @@ public sealed record StepStats(
     double Lr,
     double GradNorm,
     double ImagesPerSecond,
-    bool Skipped);
+    bool Skipped) : IStepStats;

@@ -17,10 +17,15 @@ public static class TrainConfigLoader
 
     /// <summary>Loads and resolves a config.</summary>
     /// <exception cref="ViTokException">A bad file, key or value.</exception>
-    public static TrainConfig Load(string? path, IEnumerable<string> overrides)
+    public static TrainConfig Load(string? path, IEnumerable<string> overrides) => Load(path, overrides, FromJson);
+
+    /// <summary>Loads and resolves a config of any recipe: the file (or nothing), the overrides, then
+    /// <paramref name="fromJson"/> (the recipe's <c>FromJson</c>) with the source named as in every message.</summary>
+    /// <exception cref="ViTokException">A bad file, key or value.</exception>
+    public static T Load<T>(string? path, IEnumerable<string> overrides, Func<JsonObject, string, T> fromJson)
     {
         var sets = overrides.ToList();
-        return FromJson(ReadObject(path, sets), Source(path, sets));
+        return fromJson(ReadObject(path, sets), Source(path, sets));
     }
 
     /// <summary>How messages name a config's origin: the file, <c>--set</c>, or both.</summary>
@@ -107,15 +112,8 @@ public static class TrainConfigLoader
          .Require(!string.IsNullOrWhiteSpace(c.Variant), "variant is empty: give a variant string, e.g. S-B/16")
          .Int("channels", c.Channels, 1, 4096)
          .Int("image_size", c.ImageSize, 1, 16384)
-         .Int("frames", c.Frames, 1, 4096)
-         .Int("batch_size", c.BatchSize, 1, 1 << 20)
-         .Int("steps", c.Steps, 1)
-         .Real("warmup_ratio", c.WarmupRatio, 0, 1)
-         .Real("min_lr", c.MinLr, 0, 1)
-         .Real("beta1", c.Beta1, 0, 1, maxOpen: true)
-         .Real("beta2", c.Beta2, 0, 1, maxOpen: true)
-         .Real("weight_decay", c.WeightDecay, 0, double.PositiveInfinity)
-         .Real("grad_clip", c.GradClip, 0, double.PositiveInfinity, minOpen: true)
+         .Int("frames", c.Frames, 1, 4096);
+        CheckRunKeys(r, c, gradClipMayBeOff: false)
          .Int("stage", c.Stage, 1, 2)
          .NotEmpty("init_from", c.InitFrom)
          .Require(c.Stage != 2 || !string.IsNullOrEmpty(c.InitFrom), "stage 2 needs init_from (a stage-1 checkpoint)")
@@ -129,6 +127,27 @@ public static class TrainConfigLoader
          .Real("loss.gan_warmup", c.Loss.GanWarmup, 0, 1)
          .Real("disc_lr", c.DiscLr, 0, 1, minOpen: true)
          .Int("disc_channels", c.DiscChannels, 1, 4096)
+         .Int("workers", c.Workers, 0, 256);
+    }
+
+    /// <summary>The one check of the keys every recipe shares (<see cref="RunConfig"/>): batch, steps, schedule,
+    /// AdamW, clipping, EMA, cadence, bad-step guard, dtype, device, time limit, and <c>lr</c> when given.</summary>
+    /// <param name="r">The checks of the recipe's config (names the source in messages).</param>
+    /// <param name="c">The config.</param>
+    /// <param name="gradClipMayBeOff">Whether <c>grad_clip = 0</c> (no clipping) is allowed: the DiT allows it, the
+    /// tokenizer requires a value &gt; 0.</param>
+    /// <returns><paramref name="r"/>, for the recipe's further checks.</returns>
+    /// <exception cref="ViTokException">A value out of range (names the key and the range).</exception>
+    public static ConfigRanges CheckRunKeys(ConfigRanges r, RunConfig c, bool gradClipMayBeOff)
+    {
+        r.Int("batch_size", c.BatchSize, 1, 1 << 20)
+         .Int("steps", c.Steps, 1)
+         .Real("warmup_ratio", c.WarmupRatio, 0, 1)
+         .Real("min_lr", c.MinLr, 0, 1)
+         .Real("beta1", c.Beta1, 0, 1, maxOpen: true)
+         .Real("beta2", c.Beta2, 0, 1, maxOpen: true)
+         .Real("weight_decay", c.WeightDecay, 0, double.PositiveInfinity)
+         .Real("grad_clip", c.GradClip, 0, double.PositiveInfinity, minOpen: !gradClipMayBeOff)
          .Real("ema_decay", c.EmaDecay, 0, 1, maxOpen: true)
          .Int("checkpoint_every", c.CheckpointEvery, 1)
          .Real("first_checkpoint_minutes", c.FirstCheckpointMinutes, 0, double.PositiveInfinity)
@@ -136,10 +155,10 @@ public static class TrainConfigLoader
          .Int("log_every", c.LogEvery, 1)
          .Int("keep_last", c.KeepLast, 1)
          .Int("max_bad_steps", c.MaxBadSteps, 1)
-         .Int("workers", c.Workers, 0, 256)
          .OneOf("dtype", c.Dtype, "f32", "bf16")
          .Device("device", c.Device)
          .Real("max_minutes", c.MaxMinutes, 0, double.PositiveInfinity);
         if (c.Lr is double lr) r.Real("lr", lr, 0, 1, minOpen: true);
+        return r;
     }
 }

@@ -60,6 +60,7 @@ public sealed class Dit : nn.Module
     /// <summary>The prediction for noisy latents <paramref name="x"/> [B, N, c] on <paramref name="grid"/> (N = T·H·W
     /// tokens in raster order) at times <paramref name="t"/> [B] with labels <paramref name="y"/> [B]; with autograd,
     /// no scope. The result has x's dtype.</summary>
+    /// <exception cref="ViTokException">The latents do not have the grid's token count or the model's channels.</exception>
     public Tensor Forward(Tensor x, Tensor t, Tensor y, (long T, long H, long W) grid)
     {
         if (x.dim() != 3 || x.shape[2] != Config.Channels || x.shape[1] != grid.T * grid.H * grid.W)

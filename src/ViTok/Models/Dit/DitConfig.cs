@@ -49,6 +49,7 @@ public sealed record DitConfig
 
     /// <summary>The config of a size name for latents with <paramref name="channels"/> channels and
     /// <paramref name="numClasses"/> classes.</summary>
+    /// <exception cref="ViTokException">The variant is invalid, <paramref name="channels"/> is not positive or <paramref name="numClasses"/> is negative.</exception>
     public static DitConfig FromVariant(string variant, int channels, int numClasses)
     {
         var v = DitVariant.Parse(variant);

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace ViTok.Models.Dit;
 
 /// <summary>DiT size names (Peebles &amp; Xie, Table 1, and the paper's §7): <c>S</c> (384/12/6), <c>B</c> (768/12/12),
@@ -24,14 +21,11 @@ public sealed record DitVariant(string Letters, int Width, int Depth, int Heads)
     public override string ToString()
     {
         var (w, d, h) = Bases[Letters];
-        var sb = new StringBuilder(Letters);
-        if (Width != w) sb.Append('w').Append(Width);
-        if (Depth != d) sb.Append('d').Append(Depth);
-        if (Heads != h) sb.Append('h').Append(Heads);
-        return sb.ToString();
+        return TowerGrammar.Format(Letters, TowerGrammar.IfChanged(Width, w), TowerGrammar.IfChanged(Depth, d), TowerGrammar.IfChanged(Heads, h));
     }
 
     /// <summary>Parses a size name, throwing a <see cref="ViTokException"/> with the reason on failure.</summary>
+    /// <exception cref="ViTokException">The text is not a valid size name; the message says why.</exception>
     public static DitVariant Parse(string text)
     {
         if (TryParse(text, out var v, out var error)) return v!;
@@ -50,24 +44,8 @@ public sealed record DitVariant(string Letters, int Width, int Depth, int Heads)
         string letters = s.StartsWith("XL", StringComparison.Ordinal) ? "XL" : s.Length > 0 ? s[..1] : "";
         if (!Bases.TryGetValue(letters, out var b)) { error = $"unknown size '{(s.Length > 0 ? s[..1] : s)}'; expected S, B, L or XL"; return false; }
         int w = b.Width, d = b.Depth, h = b.Heads;
-        var seen = new HashSet<char>();
-        int i = letters.Length;
-        while (i < s.Length)
-        {
-            char m = s[i];
-            if (m is not ('w' or 'd' or 'h')) { error = $"unexpected '{m}' in '{s}'; modifiers are w<width>, d<depth>, h<heads>"; return false; }
-            if (!seen.Add(m)) { error = $"modifier '{m}' given twice in '{s}'"; return false; }
-            int j = i + 1;
-            while (j < s.Length && char.IsAsciiDigit(s[j])) j++;
-            if (j == i + 1) { error = $"modifier '{m}' in '{s}' needs a number"; return false; }
-            if (!int.TryParse(s.AsSpan(i + 1, j - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value <= 0)
-            {
-                error = $"modifier '{m}' in '{s}' must be a positive integer";
-                return false;
-            }
-            if (m == 'w') w = value; else if (m == 'd') d = value; else h = value;
-            i = j;
-        }
+        string? reason = TowerGrammar.ApplySizes(s, letters.Length, ref w, ref d, ref h, (m, _) => $"modifier '{m}' in '{s}' must be a positive integer");
+        if (reason is not null) { error = reason; return false; }
         if (w % h != 0) { error = $"width {w} is not divisible by {h} heads"; return false; }
         int dh = w / h;
         if (dh % 2 != 0 || dh < 6) { error = $"head dimension {dh} (width {w} / {h} heads) must be even and at least 6 for 3D RoPE"; return false; }

@@ -27,17 +27,7 @@ public static class GridRope
     {
         var pos = Rope3D.GridPositions(grid.T, grid.H, grid.W, device);   // [N, 3] (t, row, col)
         var dims = AxisDims(grid.T, headDim);
-        if (dims.Length == 2) pos = pos[.., 1..];                         // [N, 2] (row, col)
-        var posF = pos.to(ScalarType.Float32);
-        var parts = new List<Tensor>(dims.Length);
-        for (int axis = 0; axis < dims.Length; axis++)
-        {
-            int d = dims[axis];
-            var k = torch.arange(Scalars.Of(0), Scalars.Of(d), Scalars.Of(2), ScalarType.Float64, pos.device);
-            var invFreq = torch.pow(theta, (-k).Over(d)).to(ScalarType.Float32);                // [d/2]
-            parts.Add(posF[.., axis].unsqueeze(1) * invFreq.unsqueeze(0));                 // [N, d/2]
-        }
-        var angles = torch.cat(parts, dim: 1);                                             // [N, Dh/2]
-        return (angles.cos(), angles.sin());
+        Tensor[] axes = dims.Length == 2 ? [pos[.., 1], pos[.., 2]] : [pos[.., 0], pos[.., 1], pos[.., 2]];
+        return RopeAngles.CosSin(axes, [.. dims.Select(d => (long)d)], theta);
     }
 }

@@ -17,7 +17,7 @@ public sealed record PaperConfig
     /// <summary>Latent channels c per token (paper default 16).</summary>
     public int Channels { get; init; } = 16;
 
-    /// <summary>Encoder width.</summary>
+    /// <summary>Encoder width: channels per token (Table 1: S and B 768, L 1152; or the <c>w</c> modifier).</summary>
     public int EncoderWidth { get; init; } = 768;
 
     /// <summary>Encoder depth (blocks).</summary>
@@ -26,7 +26,7 @@ public sealed record PaperConfig
     /// <summary>Encoder attention heads.</summary>
     public int EncoderHeads { get; init; } = 12;
 
-    /// <summary>Decoder width.</summary>
+    /// <summary>Decoder width: channels per token (Table 1: S and B 768, L 1152; or the <c>w</c> modifier).</summary>
     public int DecoderWidth { get; init; } = 768;
 
     /// <summary>Decoder depth (blocks).</summary>
@@ -66,6 +66,7 @@ public sealed record PaperConfig
     public int PixelsPerToken => 3 * TubeletSize * PatchSize * PatchSize;
 
     /// <summary>Builds the config of a variant string (e.g. <c>S-B/16</c>, <c>Sw192d4h3-Bw256d4h4/4x8</c>).</summary>
+    /// <exception cref="ViTokException">The variant is invalid or <paramref name="channels"/> is not positive.</exception>
     public static PaperConfig FromVariant(string variant, int channels = 16)
     {
         var v = PaperVariant.Parse(variant);
@@ -87,6 +88,7 @@ public sealed record PaperConfig
 
     /// <summary>Throws a <see cref="ViTokException"/> naming the nearest valid size when T×H×W is not a multiple of
     /// the tubelet q×p×p.</summary>
+    /// <exception cref="ViTokException">The size is not a multiple of the tubelet; the message gives the nearest valid size.</exception>
     public void ValidateInputSize(long frames, long height, long width, bool isImage)
     {
         int p = PatchSize, q = TubeletSize;

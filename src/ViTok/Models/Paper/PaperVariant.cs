@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace ViTok.Models.Paper;
 
@@ -17,11 +16,7 @@ public sealed record PaperVariant(PaperVariant.Tower Encoder, PaperVariant.Tower
         public override string ToString()
         {
             var (w, d, h) = Bases[Letter];
-            var sb = new StringBuilder().Append(Letter);
-            if (Width != w) sb.Append('w').Append(Width);
-            if (Depth != d) sb.Append('d').Append(Depth);
-            if (Heads != h) sb.Append('h').Append(Heads);
-            return sb.ToString();
+            return TowerGrammar.Format(Letter.ToString(), TowerGrammar.IfChanged(Width, w), TowerGrammar.IfChanged(Depth, d), TowerGrammar.IfChanged(Heads, h));
         }
     }
 
@@ -39,6 +34,7 @@ public sealed record PaperVariant(PaperVariant.Tower Encoder, PaperVariant.Tower
         $"{Encoder}-{Decoder}/" + (TubeletSize == 1 ? PatchSize.ToString(CultureInfo.InvariantCulture) : $"{TubeletSize}x{PatchSize}");
 
     /// <summary>Parses a variant, throwing a <see cref="ViTokException"/> that states the reason on failure.</summary>
+    /// <exception cref="ViTokException">The text is not a valid variant; the message says why.</exception>
     public static PaperVariant Parse(string text)
     {
         if (TryParse(text, out var v, out var error)) return v!;
@@ -89,25 +85,9 @@ public sealed record PaperVariant(PaperVariant.Tower Encoder, PaperVariant.Tower
             return false;
         }
         int w = b.Width, d = b.Depth, h = b.Heads;
-        var seen = new HashSet<char>();
-        int i = 1;
-        while (i < spec.Length)
-        {
-            char m = spec[i];
-            if (m is not ('w' or 'd' or 'h'))
-            {
-                error = $"unexpected '{m}' in '{spec}'; modifiers are w<width>, d<depth>, h<heads>";
-                return false;
-            }
-            if (!seen.Add(m)) { error = $"modifier '{m}' given twice in '{spec}'"; return false; }
-            int j = i + 1;
-            while (j < spec.Length && char.IsAsciiDigit(spec[j])) j++;
-            if (j == i + 1) { error = $"modifier '{m}' in '{spec}' needs a number"; return false; }
-            int value = int.Parse(spec.AsSpan(i + 1, j - i - 1), CultureInfo.InvariantCulture);
-            if (value <= 0) { error = $"modifier '{m}{value}' must be positive"; return false; }
-            if (m == 'w') w = value; else if (m == 'd') d = value; else h = value;
-            i = j;
-        }
+        string? reason = TowerGrammar.ApplySizes(spec, 1, ref w, ref d, ref h, (m, digits) =>
+            TowerGrammar.Count(digits) < 0 ? $"modifier '{m}{digits}' in '{spec}' is too large" : $"modifier '{m}0' must be positive");
+        if (reason is not null) { error = reason; return false; }
         if (w % h != 0) { error = $"width {w} is not divisible by {h} heads in '{spec}'"; return false; }
         int dh = w / h;
         if (dh % 2 != 0 || dh < 6) { error = $"head dimension {dh} (width {w} / {h} heads) in '{spec}' must be even and at least 6 for 3D RoPE"; return false; }

@@ -4,7 +4,7 @@ namespace ViTok.Models.V2;
 
 /// <summary>NaFlex pre- and post-processing of ViTok-v2 (mirrors <c>vitok/pp/ops.py</c>: <c>resize_to_token_budget</c>,
 /// <c>patchify</c>, <c>unpatchify</c>, <c>unpack</c>). Images are float tensors [3, H, W] in [-1, 1]; their aspect
-/// ratio is kept, images over the token budget are shrunk (bicubic, antialiased), padded with 0 (mid-grey) to the
+/// ratio is kept, images over the token budget are shrunk (<see cref="Resampler.Bicubic"/>, antialiased), padded with 0 (mid-grey) to the
 /// patch multiple, cut into channel-major patch tokens in raster order and padded to the budget.</summary>
 public static class NaFlex
 {
@@ -23,28 +23,18 @@ public static class NaFlex
         return ((int)Math.Min(nh * patch, height), (int)Math.Min(nw * patch, width));
     }
 
-    /// <summary>Bicubic resize with antialiasing (PyTorch <c>interpolate(mode='bicubic', antialias=True,
-    /// align_corners=False)</c>: separable, a = -0.5, kernel support widened by the downscale factor) of an image
-    /// [C, H, W] or a batch [B, C, H, W]. No clamping, like the reference on float tensors.</summary>
-    public static Tensor ResizeBicubicAntialias(Tensor image, int height, int width)
-    {
-        bool single = image.dim() == 3;
-        var x = single ? image.unsqueeze(0) : image;
-        var y = F.interpolate(x, size: [height, width], mode: InterpolationMode.Bicubic, align_corners: false, antialias: true);
-        return single ? y.squeeze(0) : y;
-    }
-
     /// <summary>Shrinks an image [3, H, W] to fit the token budget (see <see cref="FitToTokenBudget"/>), or returns it
     /// unchanged (same tensor) when it fits.</summary>
     public static Tensor ResizeToTokenBudget(Tensor image, int patch, int maxTokens)
     {
         int h = (int)image.shape[^2], w = (int)image.shape[^1];
         var (th, tw) = FitToTokenBudget(h, w, patch, maxTokens);
-        return (th, tw) == (h, w) ? image : ResizeBicubicAntialias(image, th, tw);
+        return (th, tw) == (h, w) ? image : Resampler.Bicubic(image, th, tw);
     }
 
     /// <summary>Turns images [3, H, W] (sizes may differ) into one padded batch of <paramref name="maxTokens"/> tokens
     /// per image. With <paramref name="resize"/> false an image over the budget is an error instead of being shrunk.</summary>
+    /// <exception cref="ViTokException">There are no images, or the patch size or token budget is below 1.</exception>
     public static PatchBatch Patchify(IReadOnlyList<Tensor> images, int patch, int maxTokens, bool resize = true)
     {
         if (images.Count == 0) throw new ViTokException("no images to patchify.");
@@ -72,7 +62,7 @@ public static class NaFlex
                 if (!resize)
                     throw new BatchItemException(i, $"({w}x{h}) needs {(h + patch - 1) / patch * ((w + patch - 1) / patch)} patches of {patch} px "
                                              + $"but the token budget is {maxTokens}; raise the budget or allow resizing.");
-                img = ResizeBicubicAntialias(img, th, tw);
+                img = Resampler.Bicubic(img, th, tw);
                 (h, w) = (th, tw);
             }
             int gh = (h + patch - 1) / patch, gw = (w + patch - 1) / patch, n = gh * gw;

@@ -18,14 +18,7 @@ public static class Rope2D
         if (headDim % 4 != 0)
             throw new ArgumentException($"2-D RoPE needs a head dimension divisible by 4, got {headDim}.");
         long axisDim = headDim / 2;
-        // inv_freq = 1 / θ^(arange(0, axisDim, 2) / axisDim), in float32 like the reference.
-        var exponents = torch.arange(Scalars.Of(0), Scalars.Of(axisDim), Scalars.Of(2), dtype: ScalarType.Int64, device: row.device).to(ScalarType.Float32).Over(axisDim);
-        var invFreq = torch.pow(torch.tensor((float)theta, device: row.device), exponents).reciprocal(); // [Dh/4]
-        var fy = row.to(ScalarType.Float32).unsqueeze(-1) * invFreq; // [B, N, Dh/4]
-        var fx = col.to(ScalarType.Float32).unsqueeze(-1) * invFreq; // [B, N, Dh/4]
-        var cos = torch.cat([fy.cos(), fx.cos()], -1); // [B, N, Dh/2]
-        var sin = torch.cat([fy.sin(), fx.sin()], -1);
-        return (cos, sin);
+        return RopeAngles.CosSin([row, col], [axisDim, axisDim], theta, RopeAngles.Precision.Float32Reciprocal); // [B, N, Dh/2]
     }
 
     /// <summary>Rotates x [B, N, H, Dh] by the angles whose cos/sin are [B, N, Dh/2]; the rotation runs in x's dtype.</summary>

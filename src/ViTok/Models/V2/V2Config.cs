@@ -13,7 +13,7 @@ public sealed record V2Config
     /// <summary>The parsed variant the sizes come from.</summary>
     public required V2Variant Variant { get; init; }
 
-    /// <summary>Encoder width.</summary>
+    /// <summary>Encoder width: channels per token (B 768, L 1024, G 1728, T 3072, E 4096; or the <c>w</c> modifier).</summary>
     public int EncoderWidth => Variant.Encoder.Width;
 
     /// <summary>Number of encoder blocks.</summary>
@@ -22,7 +22,7 @@ public sealed record V2Config
     /// <summary>Encoder attention heads.</summary>
     public int EncoderHeads => Variant.Encoder.Heads;
 
-    /// <summary>Decoder width.</summary>
+    /// <summary>Decoder width: channels per token (B 768, L 1024, G 1728, T 3072, E 4096; or the <c>w</c> modifier).</summary>
     public int DecoderWidth => Variant.Decoder.Width;
 
     /// <summary>Number of decoder blocks.</summary>

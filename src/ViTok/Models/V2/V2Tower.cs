@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace ViTok.Models.V2;
 
@@ -54,11 +53,6 @@ public sealed record V2Tower
             string s = $"w{Width}_d{Depth}_h{Heads}";
             return ExplicitMlpFactor is double m ? s + "_m" + m.ToString("R", inv) : s;
         }
-        var sb = new StringBuilder(Base);
-        if (ExplicitWidth is int w) sb.Append('w').Append(w.ToString(inv));
-        if (ExplicitDepth is int d) sb.Append('d').Append(d.ToString(inv));
-        if (ExplicitHeads is int h) sb.Append('h').Append(h.ToString(inv));
-        if (ExplicitMlpFactor is double mf) sb.Append('m').Append(mf.ToString("R", inv));
-        return sb.ToString();
+        return TowerGrammar.Format(Base, ExplicitWidth, ExplicitDepth, ExplicitHeads, ExplicitMlpFactor);
     }
 }

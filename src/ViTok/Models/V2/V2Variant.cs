@@ -46,6 +46,7 @@ public sealed record V2Variant
     }
 
     /// <summary>Parses a variant; throws a <see cref="ViTokException"/> with the reason when it is invalid.</summary>
+    /// <exception cref="ViTokException">The text is not a valid variant; the message says why and shows the grammar.</exception>
     public static V2Variant Parse(string text)
     {
         if (TryParse(text, out var v, out string? error)) return v!;
@@ -120,51 +121,39 @@ public sealed record V2Variant
         string? baseLetter = null;
         int? w = null, d = null, h = null;
         double? m = null;
-        int i = 0;
-        while (i < spec.Length)
+        foreach (var token in TowerGrammar.Tokenize(spec, 0, "wdhm", decimals: "m", letters: true))
         {
-            char ch = spec[i];
-            if (ch is 'w' or 'd' or 'h' or 'm')
+            char ch = token.Symbol;
+            switch (token.Kind)
             {
-                int start = ++i;
-                while (i < spec.Length && char.IsAsciiDigit(spec[i])) i++;
-                if (ch == 'm' && i < spec.Length && spec[i] == '.')
-                {
-                    i++;
-                    int frac = i;
-                    while (i < spec.Length && char.IsAsciiDigit(spec[i])) i++;
-                    if (i == frac) return $"the MLP factor in {side} spec '{spec}' has no digits after '.'";
-                }
-                string number = spec[start..i];
-                if (number.Length == 0) return $"modifier '{ch}' in {side} spec '{spec}' needs a number (e.g. {ch}{(ch == 'm' ? "2.67" : "4")})";
-                bool duplicate = ch switch { 'w' => w != null, 'd' => d != null, 'h' => h != null, _ => m != null };
-                if (duplicate) return $"modifier '{ch}' is given twice in {side} spec '{spec}'";
-                if (ch == 'm')
-                {
-                    m = double.Parse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+                case TowerGrammar.TokenKind.Unexpected:
+                    return $"unexpected '{ch}' in {side} spec '{spec}'";
+                case TowerGrammar.TokenKind.MissingFraction:
+                    return $"the MLP factor in {side} spec '{spec}' has no digits after '.'";
+                case TowerGrammar.TokenKind.Letter:
+                    string letter = ch.ToString();
+                    if (!BaseSizes.ContainsKey(letter))
+                        return $"unknown base '{letter}' in {side} spec '{spec}'; expected one of B, L, G, T, E";
+                    if (baseLetter != null) return $"{side} spec '{spec}' has two base letters ('{baseLetter}' and '{letter}')";
+                    baseLetter = letter;
                     continue;
-                }
-                string? err = ParseCount(number, ch switch { 'w' => "width", 'd' => "depth", _ => "heads" }, out int value);
-                if (err != null) return $"{err} in {side} spec '{spec}'";
-                switch (ch)
-                {
-                    case 'w': w = value; break;
-                    case 'd': d = value; break;
-                    default: h = value; break;
-                }
             }
-            else if (char.IsAsciiLetterUpper(ch))
+            string number = token.Number;
+            if (number.Length == 0) return $"modifier '{ch}' in {side} spec '{spec}' needs a number (e.g. {ch}{(ch == 'm' ? "2.67" : "4")})";
+            bool duplicate = ch switch { 'w' => w != null, 'd' => d != null, 'h' => h != null, _ => m != null };
+            if (duplicate) return $"modifier '{ch}' is given twice in {side} spec '{spec}'";
+            if (ch == 'm')
             {
-                string letter = ch.ToString();
-                if (!BaseSizes.ContainsKey(letter))
-                    return $"unknown base '{letter}' in {side} spec '{spec}'; expected one of B, L, G, T, E";
-                if (baseLetter != null) return $"{side} spec '{spec}' has two base letters ('{baseLetter}' and '{letter}')";
-                baseLetter = letter;
-                i++;
+                m = double.Parse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+                continue;
             }
-            else
+            string? err = ParseCount(number, ch switch { 'w' => "width", 'd' => "depth", _ => "heads" }, out int value);
+            if (err != null) return $"{err} in {side} spec '{spec}'";
+            switch (ch)
             {
-                return $"unexpected '{ch}' in {side} spec '{spec}'";
+                case 'w': w = value; break;
+                case 'd': d = value; break;
+                default: h = value; break;
             }
         }
         tower = new V2Tower { Base = baseLetter ?? "", ExplicitWidth = w, ExplicitDepth = d, ExplicitHeads = h, ExplicitMlpFactor = m };

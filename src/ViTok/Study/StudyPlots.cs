@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using ViTok.IO;
+using ViTok.Plots;
+
+namespace ViTok.Study;
+
+/// <summary>The study's pictures (ScottPlot, headless, DejaVu Sans registered explicitly; 8-bit PNG):
+/// metric vs E on a log₂ axis with the fitted line and R² in the legend, one colour per value of the colour axis
+/// (the paper's Figure 2); per axis, the mean of a metric per value with seed standard deviations as error bars
+/// (Figures 6, 7); and a metric-vs-metric trade-off scatter (Figure 10).</summary>
+public static class StudyPlots
+{
+    /// <summary>Width and height of every plot, pixels.</summary>
+    public const int Width = 800, Height = 500;
+
+    /// <summary>Metric vs log₂E with one colour per colour-axis value and the fitted line; returns the file written.</summary>
+    /// <exception cref="IOException">The PNG cannot be written.</exception>
+    public static string MetricVsE(StudyPlan plan, IReadOnlyList<JsonObject> rows, string metric, string group, LinearFit? fit, string path)
+    {
+        string? colour = plan.ColourBy ?? plan.Axes.FirstOrDefault(a => a.Name != plan.FitBy)?.Name;
+        return Draw(path, plot =>
+        {
+            var palette = new ScottPlot.Palettes.Category10();
+            var series = rows.GroupBy(r => colour is null ? "" : StudyResults.Axis(r, colour) ?? "?").ToList();
+            for (int i = 0; i < series.Count; i++)
+            {
+                var pts = series[i].Select(r => (E: StudyResults.Number(r, "e"), Y: StudyResults.Metric(r, metric)))
+                    .Where(p => p.E is > 0 && p.Y is double y && double.IsFinite(y)).ToList();
+                if (pts.Count == 0) continue;
+                var sc = plot.Add.ScatterPoints(pts.Select(p => Math.Log2(p.E!.Value)).ToArray(), pts.Select(p => p.Y!.Value).ToArray());
+                sc.Color = palette.GetColor(i);
+                sc.MarkerSize = 8;
+                sc.LegendText = colour is null ? "runs" : $"{colour} {series[i].Key}";
+            }
+            if (fit is not null)
+            {
+                var xs = rows.Select(r => StudyResults.Number(r, "e")).OfType<double>().Where(e => e > 0).Select(Math.Log2).ToList();
+                if (xs.Count > 0)
+                {
+                    double lo = xs.Min(), hi = xs.Max();
+                    var line = plot.Add.Line(lo, fit.At(lo), hi, fit.At(hi));
+                    line.Color = ScottPlot.Colors.Black;
+                    line.LinePattern = ScottPlot.LinePattern.Dashed;
+                    line.LegendText = $"fit: {fit.Slope:F3}·log₂E + {fit.Intercept:F2}, R² = {fit.R2:F3}";
+                }
+            }
+            Log2Ticks(plot, rows);
+            plot.XLabel("E = tokens × channels (log₂ axis)");
+            plot.YLabel(metric);
+            plot.Title($"{plan.Name}: {metric} vs E{(group == "all" ? "" : $" ({plan.FitBy} {group})")}");
+        });
+    }
+
+    /// <summary>Mean ± seed standard deviation of <paramref name="metric"/> per value of <paramref name="axis"/> (a
+    /// plan whose only axis it is; <paramref name="effects"/> is fits.json's seed_spread).</summary>
+    /// <exception cref="IOException">The PNG cannot be written.</exception>
+    public static string AxisEffect(StudyPlan plan, JsonArray effects, string axis, string metric, string path) => Draw(path, plot =>
+    {
+        var rows = effects.OfType<JsonObject>().Where(e => (string?)e["metric"] == metric).ToList();
+        double[] xs = Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray();
+        double[] ys = rows.Select(r => r["mean"]!.GetValue<double>()).ToArray();
+        double[] err = rows.Select(r => r["std"]!.GetValue<double>()).ToArray();
+        var sc = plot.Add.ScatterPoints(xs, ys);
+        sc.MarkerSize = 9;
+        sc.LegendText = $"mean over seeds (n = {string.Join("/", rows.Select(r => r["seeds"]!.GetValue<int>()).Distinct())})";
+        var eb = plot.Add.ErrorBar(xs, ys, err);
+        eb.LegendText = "± seed std";
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, rows.Select(r => (string)r["axes"]![axis]!).ToArray());
+        plot.Axes.Margins(0.15, 0.15);
+        plot.XLabel(axis);
+        plot.YLabel(metric);
+        plot.Title($"{plan.Name}: {metric} by {axis}");
+    });
+
+    /// <summary>One point per finished run: <paramref name="xMetric"/> against <paramref name="yMetric"/>, labelled by
+    /// the colour axis (e.g. PSNR vs a Fréchet distance for the loss trade-off).</summary>
+    /// <exception cref="IOException">The PNG cannot be written.</exception>
+    public static string Tradeoff(StudyPlan plan, IReadOnlyList<JsonObject> rows, string xMetric, string yMetric, string path) => Draw(path, plot =>
+    {
+        var palette = new ScottPlot.Palettes.Category10();
+        string? colour = plan.ColourBy ?? plan.Axes.FirstOrDefault()?.Name;
+        var series = rows.GroupBy(r => colour is null ? "" : StudyResults.Axis(r, colour) ?? "?").ToList();
+        for (int i = 0; i < series.Count; i++)
+        {
+            var pts = series[i].Select(r => (X: StudyResults.Metric(r, xMetric), Y: StudyResults.Metric(r, yMetric)))
+                .Where(p => p.X is double x && double.IsFinite(x) && p.Y is double y && double.IsFinite(y)).ToList();
+            if (pts.Count == 0) continue;
+            var sc = plot.Add.ScatterPoints(pts.Select(p => p.X!.Value).ToArray(), pts.Select(p => p.Y!.Value).ToArray());
+            sc.Color = palette.GetColor(i);
+            sc.MarkerSize = 8;
+            sc.LegendText = colour is null ? "runs" : $"{colour} {series[i].Key}";
+        }
+        plot.XLabel(xMetric);
+        plot.YLabel(yMetric);
+        plot.Title($"{plan.Name}: {yMetric} vs {xMetric}");
+    });
+
+    private static void Log2Ticks(ScottPlot.Plot plot, IReadOnlyList<JsonObject> rows)
+    {
+        var ks = rows.Select(r => StudyResults.Number(r, "e")).OfType<double>().Where(e => e > 0)
+            .Select(e => Math.Round(Math.Log2(e))).Distinct().OrderBy(k => k).ToArray();
+        if (ks.Length == 0) return;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ks, ks.Select(k => $"2^{k:F0} = {Math.Pow(2, k):F0}").ToArray());
+        plot.Axes.Margins(0.08, 0.12);
+    }
+
+    private static string Draw(string path, Action<ScottPlot.Plot> draw)
+    {
+        bool text = PlotFonts.EnsureScottPlot();
+        var plot = new ScottPlot.Plot();
+        try
+        {
+            if (text) plot.Font.Set(PlotFonts.Family);
+            draw(plot);
+            plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+            byte[] png = plot.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png);
+            var (rgb, h, w) = ImageIO.DecodeRgb8(png, "study plot");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            ImageIO.SavePng(rgb, h, w, path);
+            return path;
+        }
+        finally
+        {
+            plot.Dispose();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using ViTok.Study;
+using ViTok.Tests.Support;
+
+namespace ViTok.Tests.Study;
+
+public class StudyPlanTests
+{
+    internal const string Base = "\"base\": { \"family\": \"paper\", \"variant\": \"Sw16d1h2-Bw16d1h2/8\", \"channels\": 4, \"data\": \"/usr/share/datasets/fashion-mnist\", \"image_size\": 16, \"batch_size\": 8, \"steps\": 3, \"workers\": 0, \"checkpoint_every\": 2, \"sample_every\": 1000, \"log_every\": 1 }";
+
+    internal static StudyPlan Parse(string body) => StudyPlanLoader.Parse("{ \"name\": \"t\", " + Base + ", " + body + " }", "plan.json", ".");
+
+    [Fact]
+    public void Grid_ExpandsEveryCombination_LastAxisFastest_ThenSeeds()
+    {
+        var plan = Parse("\"axes\": [ { \"name\": \"patch\", \"values\": [ { \"label\": \"8\", \"set\": { \"variant\": \"Sw16d1h2-Bw16d1h2/8\" } }, { \"label\": \"4\", \"set\": { \"variant\": \"Sw16d1h2-Bw16d1h2/4\" } } ] }, { \"name\": \"channels\", \"values\": [2, 4, 8] } ], \"seeds\": [0, 1]");
+        var runs = StudyRuns.Expand(plan);
+        Assert.Equal(12, runs.Count);
+        Assert.Equal("patch-8_channels-2_seed-0", runs[0].Name);
+        Assert.Equal("patch-8_channels-2_seed-1", runs[1].Name);
+        Assert.Equal("patch-8_channels-4_seed-0", runs[2].Name);
+        Assert.Equal("patch-4_channels-8_seed-1", runs[11].Name);
+        Assert.Equal(["variant=Sw16d1h2-Bw16d1h2/4", "channels=8", "seed=1"], runs[11].Overrides);
+        Assert.Equal("4", runs[11].Axes["patch"]);
+        Assert.Equal(Enumerable.Range(0, 12), runs.Select(r => r.Index));
+    }
+
+    [Fact]
+    public void Zip_PairsIndexWise_AndRefusesUnequalAxes()
+    {
+        var plan = Parse("\"pairing\": \"zip\", \"axes\": [ { \"name\": \"channels\", \"values\": [2, 4] }, { \"name\": \"lr\", \"values\": [0.001, 0.002] } ]");
+        Assert.Equal(["channels-2_lr-0.001_seed-0", "channels-4_lr-0.002_seed-0"], StudyRuns.Expand(plan).Select(r => r.Name));
+        var e = Assert.Throws<ViTokException>(() => Parse("\"pairing\": \"zip\", \"axes\": [ { \"name\": \"channels\", \"values\": [2, 4] }, { \"name\": \"lr\", \"values\": [0.001] } ]"));
+        Assert.Contains("one length", e.Message);
+    }
+
+    [Fact]
+    public void Shards_AreDisjoint_AndCoverEveryRun()
+    {
+        var plan = Parse("\"axes\": [ { \"name\": \"channels\", \"values\": [1, 2, 3, 4, 5, 6, 7] } ]");
+        var runs = StudyRuns.Expand(plan);
+        var parts = Enumerable.Range(0, 3).Select(i => StudyRuns.Shard(runs, i, 3)).ToList();
+        Assert.Equal([0, 3, 6], parts[0].Select(r => r.Index));
+        Assert.Equal([1, 4], parts[1].Select(r => r.Index));
+        Assert.Equal(runs.Select(r => r.Name).Order(), parts.SelectMany(p => p).Select(r => r.Name).Order());
+        Assert.Throws<ViTokException>(() => StudyRuns.Shard(runs, 3, 3));
+    }
+
+    [Fact]
+    public void Names_KeepOnlySafeCharacters()
+    {
+        var plan = Parse("\"axes\": [ { \"name\": \"kl\", \"key\": \"loss.kl_weight\", \"values\": [0.001] }, { \"name\": \"variant\", \"values\": [\"Sw16d1h2-Bw16d1h2/4\"] } ]");
+        var run = Assert.Single(StudyRuns.Expand(plan));
+        Assert.Equal("kl-0.001_variant-Sw16d1h2-Bw16d1h2-4_seed-0", run.Name);
+        Assert.Contains("loss.kl_weight=0.001", run.Overrides);
+    }
+
+    [Theory]
+    [InlineData("\"axes\": [ { \"name\": \"chanels\", \"values\": [4] } ]", "chanels")]
+    [InlineData("\"axes\": [ { \"name\": \"channels\", \"values\": [0] } ]", "channels")]
+    [InlineData("\"axes\": [ { \"name\": \"channels\", \"values\": [4, 4] } ]", "label \"4\" repeats")]
+    [InlineData("\"axes\": []", "non-empty list")]
+    [InlineData("\"axes\": [ { \"name\": \"channels\", \"values\": [4] } ], \"seeds\": [1, 1]", "repeats a seed")]
+    [InlineData("\"axes\": [ { \"name\": \"channels\", \"values\": [4] } ], \"pairing\": \"diagonal\"", "\"grid\" or \"zip\"")]
+    [InlineData("\"axes\": [ { \"name\": \"channels\", \"values\": [4] } ], \"colour\": \"channels\"", "unknown key \"colour\"")]
+    [InlineData("\"axes\": [ { \"name\": \"channels\", \"values\": [4] } ], \"eval\": { \"count\": 1, \"metrics\": [\"fd_resnet18\"] }", "at least 2 items")]
+    [InlineData("\"axes\": [ { \"name\": \"channels\", \"values\": [4] } ], \"fit_by\": \"data\"", "is not an axis")]
+    public void InvalidPlans_AreRefused_NamingThePlace(string body, string expected)
+    {
+        var e = Assert.Throws<ViTokException>(() => Parse(body));
+        Assert.Contains("plan.json", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void BaseConfig_IsReadRelativeToThePlan_AndInlinedInItsJson()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("configs/base.json"), "{ \"family\": \"paper\", \"variant\": \"Sw16d1h2-Bw16d1h2/8\", \"channels\": 4, \"steps\": 5 }");
+        File.WriteAllText(dir.File("plans/p.json"), "{ \"name\": \"p\", \"base_config\": \"../configs/base.json\", \"axes\": [ { \"name\": \"channels\", \"values\": [2] } ] }");
+        var plan = StudyPlanLoader.Load(dir.File("plans/p.json"));
+        Assert.Equal(5, plan.Base["steps"]!.GetValue<int>());
+        Assert.False(plan.Json.ContainsKey("base_config"));
+        Assert.Equal(5, plan.Json["base"]!["steps"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Presets_AllParse_AndQuickReachesE_ByTwoShapes()
+    {
+        foreach (string name in StudyPresets.Names) Assert.NotEmpty(StudyRuns.Expand(StudyPresets.Load(name)));
+        var quick = StudyPresets.Load("quick");
+        Assert.Equal(8, StudyRuns.Expand(quick).Count);
+        Assert.Throws<ViTokException>(() => StudyPresets.Resolve("no-such-preset"));
+    }
+}
