@@ -30,4 +30,16 @@ public sealed class DistributedOption
         var sync = new MpiGradientSync(world);
         return (sync, sync);
     }
+
+    /// <summary>After a run that ended normally on this rank: reports the all-reduce share of time (rank 0), frees the
+    /// buffer and finalises MPI (a barrier first). A rank that failed does not come here: its exit ends the job
+    /// through the launcher, or the other ranks' collective timeout does.</summary>
+    public static void Finish(MpiGradientSync? mpi)
+    {
+        if (mpi is null) return;
+        if (mpi.Rank == 0)
+            Console.Error.WriteLine($"mpi: {mpi.AllReduceSeconds:0.###} s in the gradient all-reduce on rank 0 (copies and waiting for the slowest rank included)");
+        mpi.Dispose();
+        mpi.World.Dispose();
+    }
 }

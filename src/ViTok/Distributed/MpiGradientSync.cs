@@ -104,10 +104,8 @@ public sealed class MpiGradientSync : IGradientSync, IDisposable
         return t.data<double>().ToArray().Select(v => v / WorldSize).ToArray();
     }
 
-    /// <summary>Checks that every rank holds bit-identical <paramref name="tensors"/> (e.g. the weights at a
-    /// checkpoint): a 52-bit hash of their bytes per rank, gathered on every rank.</summary>
-    /// <returns>Null when all ranks agree, else a one-line description of the ranks that differ from rank 0.</returns>
-    /// <exception cref="ViTokException">MPI failed or timed out.</exception>
+    /// <inheritdoc />
+    /// <remarks>Compares a 52-bit prefix of each rank's SHA-256 of the tensors' bytes, gathered on every rank.</remarks>
     public string? CheckIdentical(IReadOnlyList<Tensor> tensors)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
