@@ -43,6 +43,9 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
         Device = new Device(config.Device);
         Dtype = config.Dtype == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
         Schedule = LrSchedule.For(config);
+        if (config.BatchSize % sync.WorldSize != 0)
+            throw new ViTokException($"batch_size {config.BatchSize} is not a multiple of the {sync.WorldSize} ranks: each rank trains on an equal slice of the global batch; " +
+                                     $"set --set batch_size={Math.Max(1, config.BatchSize / sync.WorldSize) * sync.WorldSize} or use another number of ranks.");
     }
 
     /// <summary>The next step to run (0-based); equals the number of steps done.</summary>
@@ -252,9 +255,6 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
     /// <exception cref="ViTokException">Too many non-finite steps in a row, or bad data.</exception>
     public void RunLoop(CancellationToken cancel)
     {
-        if (Config.BatchSize % Sync.WorldSize != 0)
-            throw new ViTokException($"batch_size {Config.BatchSize} is not a multiple of the {Sync.WorldSize} ranks: each rank trains on an equal slice of the global batch; " +
-                                     $"set --set batch_size={Math.Max(1, Config.BatchSize / Sync.WorldSize) * Sync.WorldSize} or use another number of ranks.");
         foreach (var line in HeaderLines()) Log(line);
         if (Sync.WorldSize > 1) Log($"data parallel: {Sync.WorldSize} ranks, {Config.BatchSize / Sync.WorldSize} of the {Config.BatchSize} items of each batch per rank");
         var clock = Stopwatch.StartNew();
