@@ -34,10 +34,16 @@ public static class MpiLaunch
         return null;
     }
 
-    /// <summary>libtorch threads per rank when the user did not set <c>VITOK_THREADS</c>: the node's cores shared
-    /// evenly by its ranks (at least 1); null outside an MPI launch (libtorch's default, one per core).</summary>
+    /// <summary>libtorch threads per rank when the user did not set <c>VITOK_THREADS</c>: Slurm's
+    /// <c>SLURM_CPUS_PER_TASK</c> when set (at most <paramref name="cores"/>), else the node's cores shared evenly by
+    /// its ranks (at least 1); null outside a launch that says either (libtorch's default, one per core).</summary>
     /// <param name="cores">Logical processors of the node (≥ 1).</param>
     /// <param name="env">Reads an environment variable; default: the process environment.</param>
-    public static int? DefaultThreads(int cores, Func<string, string?>? env = null) =>
-        RanksPerNode(env) is int ranks ? Math.Max(1, cores / ranks) : null;
+    public static int? DefaultThreads(int cores, Func<string, string?>? env = null)
+    {
+        env ??= Environment.GetEnvironmentVariable;
+        if (int.TryParse(env("SLURM_CPUS_PER_TASK")?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int perTask) && perTask >= 1)
+            return Math.Min(perTask, cores);
+        return RanksPerNode(env) is int ranks ? Math.Max(1, cores / ranks) : null;
+    }
 }

@@ -69,6 +69,8 @@ public class MpiBindingTests
         Assert.Equal(4, MpiLaunch.DefaultThreads(16, Env(("PMI_RANK", "1"), ("MPI_LOCALNRANKS", "4"))));
         Assert.Equal(1, MpiLaunch.DefaultThreads(2, Env(("OMPI_COMM_WORLD_LOCAL_SIZE", "8"))));
         Assert.Equal(5, MpiLaunch.DefaultThreads(16, Env(("MPI_LOCALNRANKS", "3"))));
+        Assert.Equal(6, MpiLaunch.DefaultThreads(16, Env(("SLURM_CPUS_PER_TASK", "6"), ("MPI_LOCALNRANKS", "4"))));
+        Assert.Equal(16, MpiLaunch.DefaultThreads(16, Env(("SLURM_CPUS_PER_TASK", "64"))));
     }
 
     private static string Tail(string s) => s.Length > 3000 ? s[^3000..] : s;
