@@ -11,8 +11,9 @@ namespace ViTok.Distributed;
 /// thread level SERIALIZED and finalised by <see cref="Dispose"/>.
 /// <para>No collective waits for ever. Each one is started non-blocking and polled; a rank that has waited
 /// <see cref="Timeout"/> (<c>VITOK_MPI_TIMEOUT</c> seconds, default 600) asks every other rank, point to point,
-/// which collective it is in. Ranks that do not answer within a short grace are the failed ones (dead, stopped, or
-/// stuck outside MPI); the lowest waiting rank prints one line naming the first of them and ends the whole job with
+/// which collective it is in. Ranks that do not answer within a grace of min(10 s, timeout) are the failed ones
+/// (dead, stopped, or stuck outside MPI); the lowest waiting rank prints one line naming the first of them and ends the
+/// whole job with
 /// <c>MPI_Abort</c> and exit code <see cref="ExitCodeFor"/> = 32 + that rank (126 for ranks ≥ 94; 31 when no rank
 /// could be named). A rank that exits or is killed is noticed by the launcher itself (MPICH's Hydra prints
 /// "BAD TERMINATION ... PID ..." and ends the job with that process's exit status); <see cref="Describe"/> (printed
@@ -304,7 +305,7 @@ public sealed class MpiWorld : IDisposable
             while (wait.Elapsed.TotalSeconds < grace) { ServeCensus(); Thread.Sleep(10); }
         }
         Console.Error.WriteLine($"error: {why}. Stopping all {Size} ranks (exit code {code} = 32 + the failed rank; " +
-                                $"{TimeoutVariable} sets the timeout). Resume with --resume and any number of ranks.");
+                                $"{TimeoutVariable} sets the timeout). A training run resumes with --resume on any number of ranks.");
         Abort(code);
     }
 

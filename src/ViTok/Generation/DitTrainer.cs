@@ -172,7 +172,7 @@ public sealed class DitTrainer : TrainingRun<DitTrainConfig, DitStepStats>
         _opt.StepOnce();
         double decay = cfg.EmaWarmup ? Math.Min(cfg.EmaDecay, (1.0 + Step) / (10.0 + Step)) : cfg.EmaDecay;
         _ema.Update(_model.named_parameters().Select(p => (p.name, p.parameter)), decay);
-        return new DitStepStats(Step, lossValue, lr, gradNorm, items.shape[0] / Math.Max(1e-9, sw.Elapsed.TotalSeconds), false);
+        return new DitStepStats(Step, lossValue, lr, gradNorm, items.shape[0] * Sync.WorldSize / Math.Max(1e-9, sw.Elapsed.TotalSeconds), false);
     }
 
     private DitStepStats Skip(double lr)

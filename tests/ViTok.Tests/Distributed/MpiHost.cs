@@ -5,7 +5,8 @@ namespace ViTok.Tests.Distributed;
 /// <summary>The MPI side of <see cref="MpiBindingTests"/>, run by <c>mpiexec -n N dotnet ViTok.Tests.dll mpi MODE</c>
 /// (one process per rank). Mode <c>check</c>: sums, broadcasts, the gather, the gradient average against the
 /// full-batch gradient computed locally; prints "mpi ok rank r/N" per rank. Mode <c>hang</c>: the last rank stops
-/// answering before an all-reduce (as a stuck rank would), so the others must end the job through the timeout.</summary>
+/// answering before an all-reduce (as a stuck rank would), so the others must end the job through the timeout.
+/// Mode <c>bench:COUNT</c>: milliseconds per all-reduce of COUNT floats (a benchmark, not a test).</summary>
 public static class MpiHost
 {
     public static int Run(string mode)
@@ -19,6 +20,19 @@ public static class MpiHost
             world.SumInPlace(t, "the test all-reduce");
             Console.WriteLine("hang: the all-reduce completed without the last rank");
             return 1;
+        }
+        if (mode.StartsWith("bench:", StringComparison.Ordinal))
+        {
+            // Seconds per in-place float32 sum of a buffer of the given number of values (the gradient all-reduce
+            // without copies or waiting), after a warm-up.
+            long count = long.Parse(mode[6..], System.Globalization.CultureInfo.InvariantCulture);
+            using var buffer = torch.ones(count);
+            for (int i = 0; i < 5; i++) world.SumInPlace(buffer, "bench warm-up");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            const int reps = 50;
+            for (int i = 0; i < reps; i++) world.SumInPlace(buffer, "bench");
+            if (r == 0) Console.WriteLine($"allreduce {count} floats: {clock.Elapsed.TotalMilliseconds / reps:0.###} ms");
+            return 0;
         }
         var failures = new List<string>();
         void Expect(bool ok, string what) { if (!ok) failures.Add(what); }
