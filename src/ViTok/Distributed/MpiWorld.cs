@@ -221,11 +221,12 @@ public sealed class MpiWorld : IDisposable
             if (pending == 0) return;
             ServeCensus();
             if (clock.Elapsed > Timeout) Census(what);
-            // Spin briefly (collectives on one node finish in microseconds), then yield the core, then sleep: a waiting
-            // rank must not steal the CPU from a rank that is still computing on the same node.
+            // MPICH moves a non-blocking collective forward only inside MPI calls, so poll without pause (as its
+            // blocking collectives do), yielding the core to anything runnable; after a second of waiting (a slower
+            // or stuck rank, not a transfer) poll once a millisecond so that the wait does not take a core.
             polls++;
-            if (polls < 200) Thread.SpinWait(50);
-            else if (clock.ElapsedMilliseconds < 5) Thread.Yield();
+            if (polls < 200) Thread.SpinWait(20);
+            else if (clock.ElapsedMilliseconds < 1000) Thread.Yield();
             else Thread.Sleep(1);
         }
     }
