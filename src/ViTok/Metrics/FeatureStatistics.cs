@@ -91,8 +91,8 @@ public sealed class FeatureStatistics : IDisposable
         sumOther = sumOther.to(_sum.device);
         outerOther = outerOther.to(_sum.device);
         var cross = torch.outer(sumOther, delta);
-        _outer!.add_(outerOther + cross + cross.t() + torch.outer(delta, delta).Times(count), Scalars.One);
-        _sum.add_(sumOther + delta.Times(count), Scalars.One);
+        _outer!.add_(outerOther.Plus(cross).Plus(cross.t()).Plus(torch.outer(delta, delta).Times(count)), Scalars.One);
+        _sum.add_(sumOther.Plus(delta.Times(count)), Scalars.One);
         Count += count;
     }
 
