@@ -39,7 +39,7 @@ public static class DecodeCommand
                 {
                     var item = items[i];
                     string dest = dests[i];
-                    using var image = ImageCodec.Decode(ae, item);
+                    using var image = LatentCodec.DecodeImage(ae, item);
                     ImageIO.SavePng(image, dest);
                     JsonOut.Log(asJson)($"{item.Name} -> {dest}");
                     files.Add(Path.GetFullPath(dest));

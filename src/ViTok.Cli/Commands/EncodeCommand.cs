@@ -38,7 +38,7 @@ public static class EncodeCommand
                 for (int i = 0; i < paths.Length; i++)
                 {
                     using var image = ImageIO.Load(paths[i]);
-                    var encoded = ImageCodec.Encode(ae, image.to(device), paths[i], parse.GetValue(maxTokens));
+                    var encoded = LatentCodec.EncodeImage(ae, image.to(device), paths[i], parse.GetValue(maxTokens));
                     items.Add(encoded with { Name = names[i] });
                 }
                 LatentFile.Write(dest, LatentFile.ContractOf(ae), items);

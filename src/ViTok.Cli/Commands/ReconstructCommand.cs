@@ -1,7 +1,6 @@
 using System.CommandLine;
 using ViTok.IO;
 using ViTok.Models;
-using ViTok.Models.Paper;
 
 namespace ViTok.Cli.Commands;
 
@@ -48,8 +47,8 @@ public static class ReconstructCommand
                     continue;
                 }
                 var image = ImageIO.Load(path).to(device);
-                using var latents = ImageCodec.Encode(ae, image, path, parse.GetValue(maxTokens));
-                var recon = ImageCodec.Decode(ae, latents);
+                using var latents = LatentCodec.EncodeImage(ae, image, path, parse.GetValue(maxTokens));
+                var recon = LatentCodec.DecodeImage(ae, latents);
                 Finite.CheckOutput(recon, path, "reconstructed pixels");
                 ImageIO.SavePng(recon, dest);
                 string resized = (latents.ProcessedHeight, latents.ProcessedWidth) == (latents.OriginalHeight, latents.OriginalWidth)
@@ -70,11 +69,11 @@ public static class ReconstructCommand
 
     private static System.Text.Json.Nodes.JsonObject ReconstructVideo(IAutoencoder ae, string path, string dest, int frames, Device device, Action<string> log)
     {
-        if (ae is not PaperAutoencoder paper)
+        if (!ae.AcceptsVideos)
             throw new ViTokException($"{path}: video reconstruction needs a paper-family video model (q > 1); {ae.Family} {ae.Variant} is an image model.");
         var info = VideoIO.Probe(path);
         using var clip = VideoIO.ReadClip(path).to(device);                                    // [3, T, H, W]
-        using var recon = paper.ReconstructVideo(clip, frames);
+        using var recon = LatentCodec.ReconstructVideo(ae, clip, frames);
         Finite.CheckOutput(recon, path, "reconstructed pixels");
         VideoIO.WriteMp4(recon, dest, info.Fps > 0 ? info.Fps : 8);
         log($"{path} -> {dest} ({clip.shape[1]} frames {clip.shape[3]}x{clip.shape[2]})");

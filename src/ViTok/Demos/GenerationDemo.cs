@@ -108,7 +108,7 @@ public static class GenerationDemo
 
         var realLatents = new List<Tensor>();
         for (long i = 0; i < heldOut.shape[0]; i += o.CodecBatch)
-            realLatents.Add(LatentCodec.Encode(tokenizer, heldOut.narrow(0, i, Math.Min(o.CodecBatch, heldOut.shape[0] - i))).Mean);
+            realLatents.Add(LatentCodec.EncodeBatch(tokenizer, heldOut.narrow(0, i, Math.Min(o.CodecBatch, heldOut.shape[0] - i))).Posterior.Mean);
         double fdReal = FeatureExtractor.Distance(fe.Features(DitSampler.Decode(tokenizer, torch.cat(realLatents), space, o.CodecBatch)), refFeatures);
         log?.Invoke($"{fe.Key} real latents {fdReal:F3}");
 

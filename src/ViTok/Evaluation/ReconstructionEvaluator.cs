@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ViTok.Data;
 using ViTok.Models;
-using ViTok.Models.Paper;
 
 namespace ViTok.Evaluation;
 
@@ -271,14 +270,14 @@ public sealed class ReconstructionEvaluator : IDisposable
         }
     }
 
-    /// <summary>Reconstructs a batch at its native size, with the rule of <see cref="ImageCodec"/> (and so of
-    /// <c>vitok reconstruct</c>): the paper family pads height and width by edge replication to the patch multiple and
-    /// crops the reconstruction back; ViTok-v2 takes any size. Errors about one item name its source.</summary>
+    /// <summary>Reconstructs a batch at its native size, with the rule of <see cref="LatentCodec"/> (and so of
+    /// <c>vitok reconstruct</c>): a family with a size rule (the paper family) gets height and width padded by edge
+    /// replication to the patch multiple and the reconstruction cropped back; ViTok-v2 takes any size. Errors about one item name its source.</summary>
     private static Tensor ReconstructNative(IAutoencoder model, Tensor x, IReadOnlyList<string> sources, int take)
     {
         try
         {
-            if (model.Family != PaperConfig.FamilyName) return model.Reconstruct(x);
+            if (model.AcceptsAnySize) return model.Reconstruct(x);
             long h = x.shape[^2], w = x.shape[^1];
             long padH = PadTo(h, model) - h, padW = PadTo(w, model) - w;
             if (padH + padW == 0) return model.Reconstruct(x);
@@ -297,9 +296,9 @@ public sealed class ReconstructionEvaluator : IDisposable
         }
     }
 
-    // The size the paper family sees: the next multiple of its patch (other families: unchanged).
+    // The size a family with a size rule sees: the next multiple of its patch (families that take any size: unchanged).
     private static long PadTo(long size, IAutoencoder model) =>
-        model.Family == PaperConfig.FamilyName ? (size + model.PatchSize - 1) / model.PatchSize * model.PatchSize : size;
+        model.AcceptsAnySize ? size : (size + model.PatchSize - 1) / model.PatchSize * model.PatchSize;
 
     private static string Items(IReadOnlyList<string> sources, int take) =>
         take == 1 ? sources[0] : $"{sources[0]} (batch of {take}, up to {sources[take - 1]})";
@@ -328,7 +327,7 @@ public sealed class ReconstructionEvaluator : IDisposable
     private static void CheckFits(IAutoencoder model, IDataSource source, int frames, int height, int width)
     {
         int q = model.TubeletSize;
-        if (model.Family != PaperConfig.FamilyName) return;
+        if (model.AcceptsAnySize) return;
         if (frames == 0 && q > 1)
             throw new ViTokException($"{source.Location}: model {model.Variant} takes clips (tubelet q = {q}) but the data are images; give a video source.");
         if (frames > 0 && frames % q != 0)

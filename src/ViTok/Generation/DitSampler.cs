@@ -46,11 +46,12 @@ public static class DitSampler
     {
         using var scope = torch.NewDisposeScope();
         var device = tokenizer.Module.parameters().First().device;
+        var grid = new TokenGrid(space.Grid[0], space.Grid[1], space.Grid[2], space.IsImage);
         var parts = new List<Tensor>();
         for (long i = 0; i < z.shape[0]; i += batchSize)
         {
             using var inner = torch.NewDisposeScope();
-            var x = LatentCodec.Decode(tokenizer, z.narrow(0, i, Math.Min(batchSize, z.shape[0] - i)).to(device), space);
+            var x = tokenizer.Decode(z.narrow(0, i, Math.Min(batchSize, z.shape[0] - i)).to(device), grid);
             parts.Add(x.clamp(Scalars.Of(-1), Scalars.Of(1)).cpu().MoveToOuterDisposeScope());
         }
         return torch.cat(parts).MoveToOuterDisposeScope();

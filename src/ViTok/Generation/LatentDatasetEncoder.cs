@@ -134,7 +134,9 @@ public static class LatentDatasetEncoder
             if (pending.Count == 0) return;
             using var scope = torch.NewDisposeScope();
             var x = Pad(torch.stack(pending.Select(s => s.ToTensor())), options.PadTo).to(device);
-            var (m, lv, grid, isImage) = LatentCodec.Encode(tokenizer, x);
+            var latents = LatentCodec.EncodeBatch(tokenizer, x);                   // tensors die with the scope
+            var (m, lv, grid) = (latents.Posterior.Mean, latents.Posterior.LogVar, latents.Grid);
+            bool isImage = grid.IsImage;
             if (!Finite.All(m) || (lv is not null && !Finite.All(lv)))
             {
                 int bad = Enumerable.Range(0, pending.Count).First(i => !Finite.All(m[i]) || (lv is not null && !Finite.All(lv[i])));

@@ -13,10 +13,10 @@ public static class LatentFile
     /// <summary>The model-side contract stored with the latents.</summary>
     public sealed record Contract(string Family, string Variant, int PatchSize, int TubeletSize, int Channels, string Normalization);
 
-    /// <summary>The contract of a model: paper latents are the posterior mean (no normalisation); v2 latents are
-    /// per-token LayerNorm'ed.</summary>
+    /// <summary>The contract of a model, its normalisation being <see cref="IAutoencoder.LatentNormalization"/> (paper
+    /// latents are the posterior mean, not normalised; v2 latents are per-token LayerNorm'ed).</summary>
     public static Contract ContractOf(IAutoencoder model) => new(model.Family, model.Variant, model.PatchSize, model.TubeletSize, model.Channels,
-        model.Family == "v2" ? "per-token layernorm (affine-free, eps 1e-6)" : "none (posterior mean)");
+        model.LatentNormalization);
 
     /// <summary>Writes latents atomically.</summary>
     public static void Write(string path, Contract contract, IReadOnlyList<ImageLatents> items)

@@ -33,6 +33,9 @@ public class VocabularyTests
         ["sample"] = ["output", "seed", "count", "device", "dtype"],
         ["eval-gen"] = ["seed", "split", "count", "device", "dtype"],
         ["generate-demo"] = ["output", "seed"],
+        ["study run"] = ["output"],
+        ["study report"] = [],
+        ["study presets"] = [],
     };
 
     [Fact]

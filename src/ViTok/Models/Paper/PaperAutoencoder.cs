@@ -105,8 +105,8 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
         return (moments[0], moments[1].clamp(Scalars.Of(Config.LogVarMin), Scalars.Of(Config.LogVarMax)));
     }
 
-    /// <summary>Decoder from latents z [B, L, c] on a token grid to pixels [B, 3, T, H, W] (with autograd; no scope).</summary>
-    public Tensor DecodeVideo(Tensor z, (long T, long H, long W) grid)
+    // Decoder from latents z [B, L, c] on a token grid to pixels [B, 3, T, H, W] (with autograd; no scope).
+    private Tensor DecodeVideo(Tensor z, (long T, long H, long W) grid)
     {
         var (cos, sin) = RopeFor(grid, Config.DecoderWidth / Config.DecoderHeads, z.device);
         var x = code_to_decoder.call(z);                                    // [B, L, W_dec]
@@ -114,20 +114,16 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
         return tubelet_decode.call(x, grid);                                // [B, 3, T, H, W]
     }
 
-    /// <summary>z = mean + exp(½·logvar)·ε.</summary>
-    public static Tensor Sample(Tensor mean, Tensor logVar, Generator? generator = null) =>
-        mean.Plus(torch.exp(logVar.Times(0.5)) * BatchDraws.Randn(mean.shape, mean.dtype, mean.device, generator));
-
-    /// <summary>KL(q‖N(0, I)) as the mean over every latent element of ½(mean² + exp(logvar) − 1 − logvar).</summary>
-    public static Tensor KlDivergence(Tensor mean, Tensor logVar) =>
-        ((mean.pow(Scalars.Of(2)).Plus(logVar.exp()).Minus(1.0) - logVar).Times(0.5)).mean();
+    /// <summary>KL(q‖N(0, I)) as the mean over every latent element of ½(mean² + exp(logvar) − 1 − logvar)
+    /// (<see cref="DiagonalGaussian.Kl(Tensor, Tensor)"/>).</summary>
+    public static Tensor KlDivergence(Tensor mean, Tensor logVar) => DiagonalGaussian.Kl(mean, logVar);
 
     /// <summary>Full pass with autograd (training): reconstruction in the input's rank plus the posterior.</summary>
     public (Tensor Reconstruction, Tensor Z, Tensor Mean, Tensor LogVar) Forward(Tensor x, bool samplePosterior, Generator? generator = null)
     {
         var video = AsVideo(x, out bool isImage);
         var (mean, logVar) = EncodeMoments(video);
-        var z = samplePosterior ? Sample(mean, logVar, generator) : mean;
+        var z = samplePosterior ? DiagonalGaussian.Sample(mean, logVar, generator) : mean;
         var recon = DecodeVideo(z, GridOf(video));
         return (isImage ? recon.squeeze(2) : recon, z, mean, logVar);
     }
@@ -135,17 +131,29 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     /// <summary>Deterministic reconstruction (z = mean), with autograd.</summary>
     public override Tensor forward(Tensor x) => Forward(x, samplePosterior: false).Reconstruction;
 
-    /// <summary>Encodes images or videos (no_grad, own dispose scope). Deterministic (z = mean) unless
-    /// <paramref name="sample"/>; a seeded sample when <paramref name="seed"/> is given.</summary>
-    public PaperLatents Encode(Tensor x, bool sample = false, long? seed = null)
+    /// <summary>Encodes images [B, 3, H, W] or videos [B, 3, T, H, W] in [-1, 1] (no_grad, own dispose scope): the
+    /// contract's <see cref="IAutoencoder.Encode"/>, float32 latents [B, L, c] with the posterior and the grid. z is the
+    /// posterior's mode (the mean) unless <paramref name="sample"/>; a seeded sample when <paramref name="seed"/> is
+    /// given.</summary>
+    /// <exception cref="ViTokException">The input's rank or size does not fit the model (names the nearest valid size).</exception>
+    public Latents Encode(Tensor x, bool sample = false, long? seed = null)
     {
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        var video = AsVideo(x, out bool isImage);
-        var (mean, logVar) = EncodeMoments(video);
-        using Generator? gen = seed is long s ? new Generator((ulong)s, video.device) : null;   // alive (rooted) until the end
-        var z = sample ? Sample(mean, logVar, gen) : mean.alias();
-        return new PaperLatents(z.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), GridOf(video), isImage);
+        Latents latents;
+        using (var scope = torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var video = AsVideo(x.to(ModelDtype), out bool isImage);                 // [B, 3, T, H, W]
+            var (mean, logVar) = EncodeMoments(video);                                  // 2 × [B, L, c]
+            var posterior = new DiagonalGaussian(mean.to(ScalarType.Float32).MoveToOuterDisposeScope(), logVar.to(ScalarType.Float32).MoveToOuterDisposeScope());
+            var (t, h, w) = GridOf(video);
+            latents = new Latents(posterior.Mode().MoveToOuterDisposeScope(), posterior, new TokenGrid(t, h, w, isImage),
+                (isImage ? 1 : video.shape[2], video.shape[3], video.shape[4]));
+        }
+        if (!sample) return latents;
+        using Generator? gen = seed is long s ? new Generator((ulong)s, latents.Z.device) : null;   // alive (rooted) until the end
+        var z = latents.Posterior.Sample(gen);
+        latents.Z.Dispose();
+        return latents with { Z = z };
     }
 
     /// <summary>Decodes latents z [B, L, c] on <paramref name="grid"/> (no_grad, own dispose scope); images come back
@@ -170,46 +178,23 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     {
         using var scope = torch.NewDisposeScope();
         using var latents = Encode(x);
-        return Decode(latents.Z, latents.Grid, latents.IsImage).MoveToOuterDisposeScope();
+        return Decode(latents.Z, latents.Grid.Dims, latents.Grid.IsImage).MoveToOuterDisposeScope();
     }
 
     /// <summary>Reconstructs one image [3, H, W] of any size: pads bottom/right by edge replication to the patch
-    /// multiple, reconstructs, and crops back to H×W (no_grad, own dispose scope).</summary>
+    /// multiple, reconstructs, and crops back to H×W, float32 (no_grad, own dispose scope;
+    /// <see cref="LatentCodec.EncodeImage"/> then <see cref="LatentCodec.DecodeImage"/>).</summary>
+    /// <exception cref="ViTokException">The image is not [3, H, W] or the model takes no images.</exception>
     public Tensor ReconstructImage(Tensor image)
     {
-        if (image.dim() != 3 || image.shape[0] != 3)
-            throw new ViTokException($"expected an image [3, H, W], got [{string.Join(", ", image.shape)}]");
-        using var scope = torch.NewDisposeScope();
-        long h = image.shape[1], w = image.shape[2], p = Config.PatchSize;
-        long padH = (p - h % p) % p, padW = (p - w % p) % p;
-        var x = image.unsqueeze(0).to(ModelDtype);
-        if (padH + padW > 0) x = F.pad(x, [0, padW, 0, padH], PaddingModes.Replicate);   // [1, 3, H', W']
-        var recon = Reconstruct(x)[0, .., ..(int)h, ..(int)w];                                // [3, H, W]
-        return recon.to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
+        using var latents = LatentCodec.EncodeImage(this, image, "image");
+        return LatentCodec.DecodeImage(this, latents);
     }
 
-    /// <summary>Reconstructs one video [3, T, H, W] of any length and size: cut into chunks of
-    /// <paramref name="chunkFrames"/> frames (rounded to the tubelet), each padded by edge replication (last frame, last
-    /// row and column) to the tubelet multiple, reconstructed, and cropped back (no_grad, own dispose scope).</summary>
-    public Tensor ReconstructVideo(Tensor clip, int chunkFrames = 16)
-    {
-        if (clip.dim() != 4 || clip.shape[0] != 3)
-            throw new ViTokException($"expected a video [3, T, H, W], got [{string.Join(", ", clip.shape)}]");
-        using var scope = torch.NewDisposeScope();
-        int q = Config.TubeletSize, p = Config.PatchSize;
-        long t = clip.shape[1], h = clip.shape[2], w = clip.shape[3];
-        int chunk = Math.Max(q, chunkFrames / q * q);
-        var parts = new List<Tensor>();
-        for (long start = 0; start < t; start += chunk)
-        {
-            long len = Math.Min(chunk, t - start);
-            var x = clip.narrow(1, start, len).unsqueeze(0).to(ModelDtype);                    // [1, 3, len, H, W]
-            long padT = (q - len % q) % q, padH = (p - h % p) % p, padW = (p - w % p) % p;
-            if (padT + padH + padW > 0) x = F.pad(x, [0, padW, 0, padH, 0, padT], PaddingModes.Replicate);
-            parts.Add(Reconstruct(x)[0].narrow(1, 0, len).narrow(2, 0, h).narrow(3, 0, w));      // [3, len, H, W]
-        }
-        return torch.cat(parts, 1).to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
-    }
+    /// <summary>Reconstructs one video [3, T, H, W] of any length and size in chunks of <paramref name="chunkFrames"/>
+    /// frames (<see cref="LatentCodec.ReconstructVideo"/>).</summary>
+    /// <exception cref="ViTokException">The clip is not [3, T, H, W].</exception>
+    public Tensor ReconstructVideo(Tensor clip, int chunkFrames = 16) => LatentCodec.ReconstructVideo(this, clip, chunkFrames);
 
     private static readonly string[] EncoderPrefixes = ["tubelet_embed.", "encoder.", "encoder_to_code."];
 
@@ -251,10 +236,43 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     public nn.Module Module => this;
 
     /// <inheritdoc />
+    public bool AcceptsImages => Config.TubeletSize == 1;
+
+    /// <inheritdoc />
+    public bool AcceptsVideos => true;
+
+    /// <inheritdoc />
+    public bool AcceptsAnySize => false;
+
+    /// <inheritdoc />
+    public bool HasTokenBudget => false;
+
+    /// <inheritdoc />
+    public string LatentNormalization => "none (posterior mean)";
+
+    /// <inheritdoc />
+    Latents IAutoencoder.Encode(Tensor x, int? tokenBudget)
+    {
+        if (tokenBudget is not null)
+            throw new ArgumentException($"the paper family has no token budget (model {Config.Variant}).", nameof(tokenBudget));
+        return Encode(x);
+    }
+
+    /// <inheritdoc />
+    Tensor IAutoencoder.Decode(Tensor z, TokenGrid grid)
+    {
+        if (grid.IsImage && (grid.T != 1 || !AcceptsImages))
+            throw new ViTokException(AcceptsImages ? $"an image grid has T = 1, got {grid}."
+                : $"model {Config.Variant} has temporal stride q = {Config.TubeletSize}: it decodes video grids, not images.");
+        using var scope = torch.NewDisposeScope();
+        return Decode(z, grid.Dims, grid.IsImage).to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
     public (Tensor Reconstruction, Tensor? Kl) TrainForward(Tensor x, Generator? generator)
     {
         var (recon, _, mean, logVar) = Forward(x, samplePosterior: true, generator);
-        return (recon, KlDivergence(mean, logVar));
+        return (recon, DiagonalGaussian.Kl(mean, logVar));
     }
 
     /// <inheritdoc />

@@ -4,8 +4,9 @@ using ViTok.Models.Paper;
 
 namespace ViTok.Models.V2;
 
-/// <summary>The <see cref="IAutoencoder"/> side of ViTok-v2: dense image batches [B, 3, H, W] (H, W multiples of p) as
-/// full, unpadded patch grids, so the trainer, evaluator and CLI treat both families alike.</summary>
+/// <summary>The <see cref="IAutoencoder"/> side of ViTok-v2: dense image batches [B, 3, H, W] as full patch grids
+/// (zero-padded inside to the patch multiple), or shrunk and padded to a token budget, so the trainer, evaluator, CLI
+/// and generator treat every family alike.</summary>
 public sealed partial class V2Autoencoder
 {
     /// <inheritdoc />
@@ -29,14 +30,68 @@ public sealed partial class V2Autoencoder
     /// <inheritdoc />
     public nn.Module Module => this;
 
-    private PatchBatch DenseBatch(Tensor x)
+    /// <inheritdoc />
+    public bool AcceptsImages => Config.TemporalStride == 1;
+
+    /// <inheritdoc />
+    public bool AcceptsVideos => false;
+
+    /// <inheritdoc />
+    public bool AcceptsAnySize => true;
+
+    /// <inheritdoc />
+    public bool HasTokenBudget => true;
+
+    /// <inheritdoc />
+    public string LatentNormalization => "per-token layernorm (affine-free, eps 1e-6)";
+
+    /// <inheritdoc />
+    Latents IAutoencoder.Encode(Tensor x, int? tokenBudget)
+    {
+        using var scope = torch.NewDisposeScope();
+        // Same-size images: one processed size and grid for the whole batch.
+        var batch = tokenBudget is int budget ? NaFlex.Patchify(ImagesOf(x), Config.PatchSize, budget) : DenseBatch(x.to(ScalarType.Float32));
+        var z = Encode(batch);                                                          // [B, N, c] float32
+        var (ph, pw) = batch.Sizes()[0];
+        long p = Config.PatchSize;
+        var grid = new TokenGrid(1, (ph + p - 1) / p, (pw + p - 1) / p, IsImage: true);
+        var posterior = DiagonalGaussian.Deterministic(z.MoveToOuterDisposeScope());
+        return new Latents(posterior.Mode().MoveToOuterDisposeScope(), posterior, grid, (1, ph, pw));
+    }
+
+    /// <inheritdoc />
+    Tensor IAutoencoder.Decode(Tensor z, TokenGrid grid)
+    {
+        RequireImages();
+        if (!grid.IsImage || grid.T != 1)
+            throw new ViTokException($"ViTok-v2 decodes image grids (T = 1), got {grid}.");
+        if (z.dim() != 3 || z.shape[1] != grid.Tokens || z.shape[2] != Config.Channels)
+            throw new ViTokException($"expected latents [B, {grid.Tokens}, {Config.Channels}] for grid {grid.T}×{grid.H}×{grid.W}, got [{string.Join(", ", z.shape)}]");
+        using var scope = torch.NewDisposeScope();
+        int p = Config.PatchSize;
+        long b = z.shape[0], n = grid.Tokens;
+        var rows = torch.arange(Scalars.Of(0), Scalars.Of(n), Scalars.One, dtype: ScalarType.Int64).div(Scalars.Of(grid.W), RoundingMode.floor).unsqueeze(0).expand(b, n);
+        var cols = torch.arange(Scalars.Of(0), Scalars.Of(n), Scalars.One, dtype: ScalarType.Int64).remainder(Scalars.Of(grid.W)).unsqueeze(0).expand(b, n);
+        var layout = new PatchBatch(torch.zeros(b, n, 3 * p * p), torch.ones([b, n], ScalarType.Bool), rows.contiguous(), cols.contiguous(),
+            torch.full([b], Scalars.Of(grid.H * p), ScalarType.Int64), torch.full([b], Scalars.Of(grid.W * p), ScalarType.Int64), p);
+        var patches = Decode(z.to(ScalarType.Float32), layout);                         // [B, N, 3p²]
+        return NaFlex.Unpatchify(patches, layout).MoveToOuterDisposeScope();            // [B, 3, H·p, W·p]
+    }
+
+    // The images of a batch [B, 3, H, W] as a list of [3, H, W] views.
+    private List<Tensor> ImagesOf(Tensor x)
     {
         RequireImages();
         if (x.dim() != 4 || x.shape[1] != 3)
             throw new ViTokException($"ViTok-v2 takes images [B, 3, H, W]; got [{string.Join(", ", x.shape)}]");
+        return Enumerable.Range(0, (int)x.shape[0]).Select(i => x[i]).ToList();
+    }
+
+    private PatchBatch DenseBatch(Tensor x)
+    {
+        var images = ImagesOf(x);
         long h = x.shape[2], w = x.shape[3], p = Config.PatchSize;
         int tokens = (int)(((h + p - 1) / p) * ((w + p - 1) / p));
-        var images = Enumerable.Range(0, (int)x.shape[0]).Select(i => x[i]).ToList();
         return NaFlex.Patchify(images, Config.PatchSize, tokens, resize: false);
     }
 

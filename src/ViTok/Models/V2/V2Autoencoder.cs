@@ -73,8 +73,8 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
     /// <summary>Encodes then decodes (differentiable; no scope, no no_grad): returns patches [B, N, 3p²].</summary>
     public override Tensor forward(PatchBatch batch) => DecodeTokens(EncodeTokens(batch), batch);
 
-    /// <summary>Differentiable encoder: z [B, N, c] in the model dtype, padding rows zero.</summary>
-    public Tensor EncodeTokens(PatchBatch batch)
+    // Differentiable encoder: z [B, N, c] in the model dtype, padding rows zero.
+    private Tensor EncodeTokens(PatchBatch batch)
     {
         if (patch_embed is null || encoder_blocks is null || to_code is null)
             throw new InvalidOperationException("this model has no encoder (it was built or loaded decoder-only).");
@@ -92,9 +92,9 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
         return z.masked_fill(valid.logical_not().unsqueeze(-1), Scalars.Of(0.0));
     }
 
-    /// <summary>Differentiable decoder: patches [B, N, 3p²] in the model dtype from z [B, N, c] at the positions of
-    /// <paramref name="positions"/> (its mask and row/column indices), padding rows zero.</summary>
-    public Tensor DecodeTokens(Tensor z, PatchBatch positions)
+    // Differentiable decoder: patches [B, N, 3p²] in the model dtype from z [B, N, c] at the positions of `positions`
+    // (its mask and row/column indices), padding rows zero.
+    private Tensor DecodeTokens(Tensor z, PatchBatch positions)
     {
         if (decoder_embed is null || decoder_blocks is null || to_pixels is null)
             throw new InvalidOperationException("this model has no decoder (it was built or loaded encoder-only).");
@@ -153,32 +153,15 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
         return DecodeTokens(z, positions).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Patchifies images [3, H, W] in [-1, 1] (shrinking those over the token budget) and encodes them.
-    /// Returns z [B, N, c] and the batch layout (its positions are what <see cref="DecodeImages"/> needs; dispose it).</summary>
-    public (Tensor Z, PatchBatch Batch) EncodeImages(IReadOnlyList<Tensor> images, int maxTokens = 256)
-    {
-        RequireImages();
-        var batch = NaFlex.Patchify(images, Config.PatchSize, maxTokens);
-        return (Encode(batch), batch);
-    }
-
-    /// <summary>Decodes latents into images [3, h, w] cropped to each image's (post-resize) size.</summary>
-    public IReadOnlyList<Tensor> DecodeImages(Tensor z, PatchBatch positions)
-    {
-        RequireImages();
-        using var scope = torch.NewDisposeScope();
-        var images = NaFlex.ToImages(Decode(z, positions), positions);
-        foreach (var t in images) t.MoveToOuterDisposeScope();
-        return images;
-    }
-
     /// <summary>Reconstructs images [3, H, W] in [-1, 1] through the auto-encoder in one padded batch; each result is
     /// cropped to the image's size after the token-budget resize (the original size when it fitted).</summary>
+    /// <exception cref="ViTokException">The model is not an image model, or an image does not fit the budget.</exception>
     public IReadOnlyList<Tensor> Reconstruct(IReadOnlyList<Tensor> images, int maxTokens = 256)
     {
+        RequireImages();
         using var scope = torch.NewDisposeScope();
-        var (z, batch) = EncodeImages(images, maxTokens);
-        var result = DecodeImages(z, batch);
+        var batch = NaFlex.Patchify(images, Config.PatchSize, maxTokens);                 // disposed with the scope
+        var result = NaFlex.ToImages(Decode(Encode(batch), batch), batch);
         foreach (var t in result) t.MoveToOuterDisposeScope();
         return result;
     }

@@ -59,10 +59,10 @@ public class PaperAutoencoderTests
         using var s1 = model.Encode(x, sample: true, seed: 7);
         using var s2 = model.Encode(x, sample: true, seed: 7);
         Assert.True(a.Z.equal(b.Z).all().item<bool>());
-        Assert.True(a.Z.equal(a.Mean).all().item<bool>());
+        Assert.True(a.Z.equal(a.Posterior.Mean).all().item<bool>());
         Assert.True(s1.Z.equal(s2.Z).all().item<bool>());
         Assert.False(s1.Z.equal(a.Z).all().item<bool>());
-        using var recon = model.Decode(a.Z, a.Grid, a.IsImage);
+        using var recon = model.Decode(a.Z, a.Grid.Dims, a.Grid.IsImage);
         Assert.Equal(x.shape, recon.shape);
     }
 

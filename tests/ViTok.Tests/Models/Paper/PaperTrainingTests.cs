@@ -50,7 +50,7 @@ public class PaperTrainingTests
         {
             TrainStep(model, opt, x);
             using var latents = model.Encode(x, sample: true, seed: 3);
-            using var recon = model.Decode(latents.Z, latents.Grid, latents.IsImage);
+            using var recon = model.Decode(latents.Z, latents.Grid.Dims, latents.Grid.IsImage);
             using var again = model.Reconstruct(x);
         }
 
