@@ -176,7 +176,7 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
                 _discOpt.StepOnce();
             }
         }
-        double ips = batch.shape[0] / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
+        double ips = batch.shape[0] * Sync.WorldSize / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
         return new StepStats(Step, lossValue, Scalar(rec), klValue, percValue, ganG, ganD, lr, gradNorm, ips, false);
     }
 

@@ -28,6 +28,7 @@ public class VocabularyTests
         ["metrics"] = [],
         ["fd"] = [],
         ["eval"] = ["output", "seed", "split", "count", "device", "dtype"],
+        ["eval merge"] = [],
         ["encode-dataset"] = ["output", "seed", "split", "count", "device", "dtype"],
         ["train-dit"] = ["output", "seed", "device", "dtype"],
         ["sample"] = ["output", "seed", "count", "device", "dtype"],
