@@ -29,6 +29,7 @@ public static class EvalCommand
         var lpips = new Option<string?>("--lpips-weights") { Description = "Folder holding vgg16-397923af.pth and LPIPS's vgg.pth: enables LPIPS." };
         var i3d = new Option<string?>("--i3d") { Description = "StyleGAN-V's i3d_torchscript.pt: enables FVD for videos." };
         var generated = new Option<string?>("--generated") { Description = "Compare these generated samples with --data (gFID/gIS/gFVD) instead of reconstructing." };
+        var padTo = new Option<int>("--pad-to") { Description = "Centre each item on a black canvas of S×S before reconstruction and metrics (0 = off; Fashion-MNIST 28 → 32 as the authors' recipe and the config key pad_to).", DefaultValueFactory = _ => 0 }.Range(0, 16384);
         var batch = new Option<int>("--batch-size") { Description = "Items per reconstruction batch.", DefaultValueFactory = _ => new EvalOptions().BatchSize }.Range(1, 65536);
         var json = CommonOptions.Json("Print one JSON object (keys: the metrics, identical, n, items_per_second, gmacs, wall_seconds, family, variant, ...); numbers are numbers or null (psnr is null when identical > 0).");
         var output = CommonOptions.Output("Write a Markdown report here, with the best/worst grid PNG beside it (checked before the evaluation starts).", required: false);
@@ -38,7 +39,7 @@ public static class EvalCommand
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +
                                       "its throughput and GMACs, and a Markdown report.")
         {
-            metrics, fid, lpips, i3d, generated, batch, json, overwrite, shard, statsOut,
+            metrics, fid, lpips, i3d, generated, padTo, batch, json, overwrite, shard, statsOut,
         };
         cmd.Subcommands.Add(CreateMerge());
         source.AddTo(cmd);
@@ -70,6 +71,7 @@ public static class EvalCommand
             {
                 Count = count,
                 BatchSize = parse.GetValue(batch),
+                PadTo = parse.GetValue(padTo),
                 Workers = parse.GetValue(source.Workers!),
                 Metrics = parse.GetValue(metrics)?.SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
                 FidWeights = parse.GetValue(fid),

@@ -78,5 +78,5 @@ public static class TrainCommand
     internal static ITrainingData Data(TrainConfig c) => LoaderTrainingData.Open(c, Console.Error);
 
     internal static IPerceptualDistance? Perceptual(TrainConfig c) =>
-        PerceptualLosses.Create(c.Loss.Perceptual, c.Loss.PerceptualWeight, c.Loss.LpipsWeights, c.ImageSize, new Device(c.Device));
+        PerceptualLosses.Create(c.Loss.Perceptual, c.Loss.PerceptualWeight, c.Loss.LpipsWeights, c.InputSize, new Device(c.Device));
 }

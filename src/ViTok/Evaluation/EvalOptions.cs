@@ -8,6 +8,10 @@ public sealed record EvalOptions
     /// has fewer.</summary>
     public int Count { get; init; } = 1000;
 
+    /// <summary>Centre every item on a black (−1) canvas of PadTo × PadTo before reconstruction and metrics (0 = off;
+    /// the authors' Fashion-MNIST 28 → 32, as the training config's <c>pad_to</c>).</summary>
+    public int PadTo { get; init; }
+
     /// <summary>Items per reconstruction batch.</summary>
     public int BatchSize { get; init; } = 16;
 

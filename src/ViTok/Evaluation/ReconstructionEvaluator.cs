@@ -70,7 +70,7 @@ public sealed class ReconstructionEvaluator : IDisposable
                 if (run is null)
                 {
                     // Outside the batch's scope: the metric networks loaded here must outlive it.
-                    (frames, height, width) = Geometry(batch.Pixels);
+                    using (var shaped = Padded(batch.Pixels)) (frames, height, width) = Geometry(shaped);
                     CheckFits(model, source, frames, height, width);
                     // The metrics are chosen for the whole evaluation, so that every shard computes the same ones.
                     run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: true, notes, total, frames), _nets, Options);
@@ -79,7 +79,7 @@ public sealed class ReconstructionEvaluator : IDisposable
                                                  "leave it out with --metrics, or evaluate in one process.");
                 }
                 using var scope = torch.NewDisposeScope();
-                var x = batch.Pixels.narrow(0, 0, take);
+                var x = Padded(batch.Pixels.narrow(0, 0, take));
                 // The model sees the 8-bit image, as a PIL-based pipeline would feed it.
                 var reference = Quantization.To8Bit(x.to(device));
                 var timer = Stopwatch.StartNew();
@@ -295,6 +295,10 @@ public sealed class ReconstructionEvaluator : IDisposable
             throw new ViTokException($"{Items(sources, take)}: {e.Message}", e);
         }
     }
+
+    // The items as the model sees them: centred on a black canvas when Options.PadTo is set (a new tensor either way).
+    private Tensor Padded(Tensor pixels) =>
+        Options.PadTo > 0 ? CentredPad.Apply(pixels, Options.PadTo, "--pad-to", "raise --pad-to or lower --size") : pixels.alias();
 
     // The size a family with a size rule sees: the next multiple of its patch (families that take any size: unchanged).
     private static long PadTo(long size, IAutoencoder model) =>

@@ -67,7 +67,7 @@ public sealed class DitTrainer : TrainingRun<DitTrainConfig, DitStepStats>
 
         // ---- setup: optimiser (no decay on biases, norms and the class table) ----
         _opt = new AdamW(_model.named_parameters().Select(p => (p.name, p.parameter)),
-            (name, p) => ParamGroups.Decays(name, p) && !name.Contains("embedding_table", StringComparison.Ordinal),
+            (name, p) => cfg.WeightDecayAll || (ParamGroups.Decays(name, p) && !name.Contains("embedding_table", StringComparison.Ordinal)),
             cfg.PeakLr, cfg.Beta1, cfg.Beta2, cfg.WeightDecay);
         _process = cfg.Diffusion.CreateProcess();
 

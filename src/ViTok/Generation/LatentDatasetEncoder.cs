@@ -180,12 +180,5 @@ public static class LatentDatasetEncoder
 
     /// <summary>Pads images [B, 3, H, W] or clips [B, 3, T, H, W] centred to side × side with −1 (black); 0 = no padding.</summary>
     /// <exception cref="ViTokException">The items are larger than <paramref name="side"/>.</exception>
-    public static Tensor Pad(Tensor x, int side)
-    {
-        if (side <= 0) return x;
-        long h = x.shape[^2], w = x.shape[^1];
-        if (h > side || w > side) throw new ViTokException($"--pad-to {side} is smaller than the items ({w}x{h}); use --size to shrink them.");
-        long top = (side - h) / 2, left = (side - w) / 2;
-        return F.pad(x, [left, side - w - left, top, side - h - top], value: -1.0);
-    }
+    public static Tensor Pad(Tensor x, int side) => CentredPad.Apply(x, side, "--pad-to", "use --size to shrink them");
 }

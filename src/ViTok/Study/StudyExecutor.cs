@@ -47,10 +47,10 @@ public sealed class StudyExecutor : IStudyExecutor
             Count = eval.Count,
         });
         var clock = Stopwatch.StartNew();
-        using var evaluator = new ReconstructionEvaluator(new EvalOptions { Count = eval.Count, Metrics = eval.Metrics });
+        using var evaluator = new ReconstructionEvaluator(new EvalOptions { Count = eval.Count, Metrics = eval.Metrics, PadTo = c.PadTo });
         using var model = Autoencoders.Load(Path.Combine(runFolder, "model.safetensors"));
         var result = evaluator.Evaluate(model, source, ct);
-        var info = model.Info(c.Frames, c.ImageSize, c.ImageSize);
+        var info = model.Info(c.Frames, c.InputSize, c.InputSize);
         var metrics = new JsonObject();
         foreach (var m in result.Metrics) metrics[m.Key] = IO.Json.FiniteOrNull(m.Value);
         return new JsonObject
@@ -66,7 +66,7 @@ public sealed class StudyExecutor : IStudyExecutor
     private ITrainingData Data(TrainConfig c) => LoaderTrainingData.Open(c, _log);
 
     private static IPerceptualDistance? Perceptual(TrainConfig c) =>
-        PerceptualLosses.Create(c.Loss.Perceptual, c.Loss.PerceptualWeight, c.Loss.LpipsWeights, c.ImageSize, new Device(c.Device));
+        PerceptualLosses.Create(c.Loss.Perceptual, c.Loss.PerceptualWeight, c.Loss.LpipsWeights, c.InputSize, new Device(c.Device));
 
     private static (string Path, string? Kind) DataOf(JsonNode? data) => data switch
     {

@@ -47,7 +47,7 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
         if (cfg.Stage == 2)
         {
             foreach (var (_, p) in _model.EncoderParameters()) p.requires_grad = false;
-            _disc = new Discriminator(cfg.ImageSize, cfg.DiscChannels);
+            _disc = new Discriminator(cfg.InputSize, cfg.DiscChannels);
             _disc.to(Device);
             _discOpt = new AdamW(_disc.named_parameters(), ParamGroups.Decays, cfg.DiscLr, cfg.Beta1, cfg.Beta2, cfg.WeightDecay);
             if (cfg.EmaDecay > 0) _ema = new Ema(_model.DecoderParameters(), cfg.EmaDecay);
@@ -55,7 +55,7 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
 
         // ---- setup: optimiser over what trains ----
         var trainable = _model.Module.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter));
-        _opt = new AdamW(trainable, ParamGroups.Decays, cfg.PeakLr, cfg.Beta1, cfg.Beta2, cfg.WeightDecay);
+        _opt = new AdamW(trainable, cfg.WeightDecayAll ? (_, _) => true : ParamGroups.Decays, cfg.PeakLr, cfg.Beta1, cfg.Beta2, cfg.WeightDecay);
 
         // ---- the training state: model, optimiser, decoder EMA, critic and its optimiser ----
         Track("model.", _model.Module);

@@ -8,10 +8,16 @@ namespace ViTok.Training;
 public sealed class LoaderTrainingData : ITrainingData
 {
     private readonly DataLoader _loader;
+    private readonly int _padTo;
     private IEnumerator<Batch>? _stream;
 
-    /// <summary>Wraps a loader.</summary>
-    public LoaderTrainingData(DataLoader loader) => _loader = loader;
+    /// <summary>Wraps a loader; with <paramref name="padTo"/> &gt; 0 every batch is centred on a black (−1) canvas of
+    /// padTo × padTo (config <c>pad_to</c>).</summary>
+    public LoaderTrainingData(DataLoader loader, int padTo = 0)
+    {
+        _loader = loader;
+        _padTo = padTo;
+    }
 
     /// <summary>Opens the training data a run config names: <c>data</c> is a path (kind detected) or an object
     /// <c>{ "path", "kind", "test_split", "frame_stride", "fps", "count" }</c>; images get the paper's training
@@ -43,7 +49,7 @@ public sealed class LoaderTrainingData : ITrainingData
         });
         if (loader.ItemsPerEpoch >= 0 && loader.ItemsPerEpoch < c.BatchSize)
             throw new ViTokException($"{source.Location}: {loader.ItemsPerEpoch} items, fewer than one batch (batch_size = {c.BatchSize}); set batch_size to at most {loader.ItemsPerEpoch} or add data.");
-        return new LoaderTrainingData(loader);
+        return new LoaderTrainingData(loader, c.PadTo);
     }
 
     /// <inheritdoc />
@@ -66,7 +72,7 @@ public sealed class LoaderTrainingData : ITrainingData
         var batch = _stream.Current;
         Position = batch.Next;
         // The loader disposes its batch when the next one is requested: hand out copies.
-        return (batch.Pixels.clone(), batch.Labels.clone());
+        return (_padTo > 0 ? CentredPad.Apply(batch.Pixels, _padTo, "pad_to", "raise pad_to or lower image_size") : batch.Pixels.clone(), batch.Labels.clone());
     }
 
     /// <inheritdoc />

@@ -72,6 +72,16 @@ public abstract record RunConfig
     /// <summary>Stop after this many minutes (0 = no limit); the run saves a checkpoint and ends cleanly.</summary>
     public double MaxMinutes { get; init; }
 
+    /// <summary>Learning rate at the start of the warmup, rising linearly to the peak (0 = nanoGPT's warmup from 0;
+    /// the authors' release starts at 1e-5). Range [0, 1).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double WarmupStartLr { get; init; }
+
+    /// <summary>Weight decay on every parameter (biases, norms and embeddings too), as the authors' release does;
+    /// false = weight matrices and kernels only (paper §3.3).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool WeightDecayAll { get; init; }
+
     /// <summary>The learning rate actually used: <see cref="Lr"/> or the recipe's rule from the batch size.</summary>
     public abstract double PeakLr { get; }
 

@@ -61,6 +61,15 @@ public sealed record TrainConfig : RunConfig
     [JsonPropertyOrder(2)]
     public override double PeakLr => Lr ?? 1e-4 * BatchSize * Frames / 256.0;
 
+    /// <summary>Centre each image on a black (−1) canvas of pad_to × pad_to after the transform (0 = off), as the
+    /// authors' release pads Fashion-MNIST 28 → 32; the model, the losses and the evaluation then see pad_to.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int PadTo { get; init; }
+
+    /// <summary>The side the model sees: <see cref="PadTo"/> when set, else <see cref="ImageSize"/>.</summary>
+    [JsonIgnore]
+    public int InputSize => PadTo > 0 ? PadTo : ImageSize;
+
     /// <inheritdoc />
     protected override IReadOnlyList<string> KeyOrder { get; } =
     [

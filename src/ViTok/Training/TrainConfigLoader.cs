@@ -114,6 +114,8 @@ public static class TrainConfigLoader
          .Int("image_size", c.ImageSize, 1, 16384)
          .Int("frames", c.Frames, 1, 4096);
         CheckRunKeys(r, c, gradClipMayBeOff: false)
+         .Int("pad_to", c.PadTo, 0, 16384)
+         .Require(c.PadTo == 0 || c.PadTo >= c.ImageSize, $"pad_to {c.PadTo} is smaller than image_size {c.ImageSize}: the canvas must hold the image (e.g. image_size 28, pad_to 32)")
          .Int("stage", c.Stage, 1, 2)
          .NotEmpty("init_from", c.InitFrom)
          .Require(c.Stage != 2 || !string.IsNullOrEmpty(c.InitFrom), "stage 2 needs init_from (a stage-1 checkpoint)")
@@ -143,6 +145,7 @@ public static class TrainConfigLoader
         r.Int("batch_size", c.BatchSize, 1, 1 << 20)
          .Int("steps", c.Steps, 1)
          .Real("warmup_ratio", c.WarmupRatio, 0, 1)
+         .Real("warmup_start_lr", c.WarmupStartLr, 0, 1, maxOpen: true)
          .Real("min_lr", c.MinLr, 0, 1)
          .Real("beta1", c.Beta1, 0, 1, maxOpen: true)
          .Real("beta2", c.Beta2, 0, 1, maxOpen: true)
