@@ -63,6 +63,10 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
     /// <summary>Called with every log line (rank 0 also writes it to log.txt).</summary>
     public Action<string>? OnLog { get; set; }
 
+    /// <summary>When set, the loop and the recipe mark their phases on it (data, forward, backward, optimiser, other):
+    /// a profile of where a step's wall time goes (<c>vitok bench train-step --profile</c>). Null: nothing is measured.</summary>
+    public PhaseClock? Phases { get; set; }
+
     /// <summary>The compute device of the config.</summary>
     protected Device Device { get; }
 
@@ -270,9 +274,11 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
                 }
                 failing = Step + 1;
                 phase = "loading data";
+                Phases?.Enter(PhaseClock.Data);
                 // Data parallelism: rank r of WorldSize would take its slice of the global batch here (items
                 // r·B/W … (r+1)·B/W of the batch the shared seed and position give every rank), not implemented yet.
                 var (input, labels) = Data.Next();
+                Phases?.Enter(PhaseClock.Other);
                 phase = "running the training step";
                 TStats stats;
                 try
