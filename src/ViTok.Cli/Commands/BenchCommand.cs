@@ -17,7 +17,7 @@ public static class BenchCommand
         var mode = new Argument<string>("mode") { Description = "What to time: encode, decode, both (inference, no_grad) or train-step (one step of the training loop, AdamW included)." };
         mode.AcceptOnlyFromAmong("encode", "decode", "both", "train-step");
         var family = new Option<string>("--family") { Description = "Model family of a random-weight model: paper or v2.", DefaultValueFactory = _ => "paper" };
-        var variant = new Option<string>("--variant") { Description = "Variant of a random-weight model (e.g. S-B/16, Bd2-Bd4/1x16x32); with a v2 --checkpoint folder lacking variant.txt, its variant.", DefaultValueFactory = _ => "S-B/16" };
+        var variant = new Option<string?>("--variant") { Description = "Variant of a random-weight model (e.g. S-B/16, Bd2-Bd4/1x16x32); with a v2 --checkpoint folder lacking variant.txt, its variant." };
         var channels = new Option<int>("--channels") { Description = "Latent channels c of a random-weight paper-family model.", DefaultValueFactory = _ => 16 }.Range(1, 4096);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Time these weights instead (a .safetensors checkpoint or a ViTok-v2 folder)." };
         var size = new Option<string>("--size") { Description = "Input size S or HxW (train-step: square).", DefaultValueFactory = _ => "256" };
@@ -47,7 +47,7 @@ public static class BenchCommand
             {
                 Mode = ParseMode(parse.GetValue(mode)!),
                 Family = parse.GetValue(family)!,
-                Variant = parse.GetValue(variant)!,
+                Variant = parse.GetValue(variant),
                 Channels = parse.GetValue(channels),
                 Checkpoint = parse.GetValue(checkpoint),
                 Height = h,

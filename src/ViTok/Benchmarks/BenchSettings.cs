@@ -12,9 +12,9 @@ public sealed record BenchSettings
     /// <summary>Model family (paper or v2) of a random-weight model; a checkpoint's own family wins.</summary>
     public string Family { get; init; } = "paper";
 
-    /// <summary>Variant string of the family's grammar (ignored with a checkpoint, except for v2 folders without
-    /// variant.txt).</summary>
-    public string Variant { get; init; } = "S-B/16";
+    /// <summary>Variant string of the family's grammar (a random-weight model needs one); with a checkpoint, passed to
+    /// the loader (ViTok-v2 weights without variant.txt); null: the checkpoint's own.</summary>
+    public string? Variant { get; init; }
 
     /// <summary>Latent channels c of a random-weight paper-family model.</summary>
     public int Channels { get; init; } = 16;
@@ -63,6 +63,9 @@ public sealed record BenchSettings
     public static string DtypeName(ScalarType dtype) => dtype == ScalarType.BFloat16 ? "bf16" : dtype == ScalarType.Float32 ? "f32" : dtype.ToString();
 
     /// <summary>The model's (family, variant, channels): the checkpoint's when one is given.</summary>
+    /// <exception cref="ViTokException">No variant and no checkpoint.</exception>
     public (string Family, string Variant, int Channels) Describe() =>
-        Checkpoint is null ? (Family, Variant, Channels) : Autoencoders.Describe(Checkpoint, Family == "v2" ? Variant : null);
+        Checkpoint is not null ? Autoencoders.Describe(Checkpoint, Variant)
+        : Variant is not null ? (Family, Variant, Channels)
+        : throw new ViTokException("give --variant (a random-weight model) or --checkpoint.");
 }

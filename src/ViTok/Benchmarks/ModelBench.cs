@@ -4,8 +4,6 @@ using System.Runtime.ExceptionServices;
 using ViTok.Evaluation;
 using ViTok.Metrics;
 using ViTok.Models;
-using ViTok.Models.Paper;
-using ViTok.Models.V2;
 using ViTok.Training;
 
 namespace ViTok.Benchmarks;
@@ -110,9 +108,7 @@ public static class ModelBench
     public static double GflopPerRepeat(BenchSettings s)
     {
         var (family, variant, channels) = s.Describe();
-        var info = family == "v2"
-            ? ModelInfo.ForV2(V2Config.FromName(variant), s.Height, s.Width)
-            : ModelInfo.ForPaper(PaperConfig.FromVariant(variant, channels), s.Frames, s.Height, s.Width);
+        var info = Autoencoders.Cost(family, variant, channels, s.Frames, s.Height, s.Width);
         double gmacs = s.Mode switch
         {
             BenchMode.Encode => info.GmacsEncoder,
@@ -182,6 +178,7 @@ public static class ModelBench
 
     private static void Check(BenchSettings s)
     {
+        if (s.Checkpoint is null && s.Variant is null) throw new ViTokException("give --variant (a random-weight model) or --checkpoint.");
         if (s.Batch < 1) throw new ViTokException($"--batch {s.Batch}: expected at least 1.");
         if (s.Frames < 1) throw new ViTokException($"--frames {s.Frames}: expected at least 1.");
         if (s.Height < 1 || s.Width < 1) throw new ViTokException($"--size {s.Height}x{s.Width}: expected positive sides.");
@@ -196,8 +193,8 @@ public static class ModelBench
     {
         torch.manual_seed(s.Seed);
         var model = s.Checkpoint is not null
-            ? Autoencoders.Load(s.Checkpoint, s.Family == "v2" ? s.Variant : null, device, s.Dtype)
-            : Autoencoders.Create(s.Family, s.Variant, s.Channels);
+            ? Autoencoders.Load(s.Checkpoint, s.Variant, device, s.Dtype)
+            : Autoencoders.Create(s.Family, s.Variant ?? throw new ViTokException("give --variant (a random-weight model) or --checkpoint."), s.Channels);
         model.Module.to(device).to(s.Dtype);
         model.Module.eval();
         return model;
