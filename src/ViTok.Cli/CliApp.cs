@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(ReconstructCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());

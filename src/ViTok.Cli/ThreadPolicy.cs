@@ -6,7 +6,8 @@ namespace ViTok.Cli;
 /// <summary>How many threads libtorch uses and how its OpenMP threads wait. Must run before libtorch is loaded (the
 /// bundled GNU OpenMP runtime reads its environment once, when the library loads).
 /// <para><c>VITOK_THREADS=N</c> (1 ≤ N): libtorch's intra-op threads; above the number of cores it is clamped with a
-/// one-line warning; 0, negative or non-integer values are input errors. Unset: one thread per core.</para>
+/// one-line warning; 0, negative or non-integer values are input errors. Unset: one thread per core, or under an MPI
+/// launch the node's cores shared by its ranks (<see cref="ViTok.Distributed.MpiLaunch.DefaultThreads"/>).</para>
 /// <para>OpenMP waiting: unless the user set <c>OMP_WAIT_POLICY</c> themselves, it is set to <c>PASSIVE</c>, so idle
 /// OpenMP threads sleep instead of spinning. With spinning threads a process busy on another core makes every parallel
 /// region wait for a descheduled spinner (measured in the README's "Performance under load").</para></summary>
@@ -43,6 +44,7 @@ public static class ThreadPolicy
         if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) SetNative("OMP_WAIT_POLICY", DefaultWaitPolicy);
         var (threads, warning) = Resolve(Environment.GetEnvironmentVariable(Variable), Environment.ProcessorCount);
         if (warning is not null) warn(warning);
+        threads ??= ViTok.Distributed.MpiLaunch.DefaultThreads(Environment.ProcessorCount);
         if (threads is int n) torch.set_num_threads(n);
     }
 

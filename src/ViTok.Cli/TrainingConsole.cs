@@ -24,8 +24,12 @@ public static class TrainingConsole
     /// <summary>Runs an auto-encoder trainer; with <paramref name="toStderr"/> every line goes to stderr (stdout
     /// carries <c>--json</c>). Writes the run folder's <c>loss.png</c> when training stops.</summary>
     /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
-    public static int Run(AutoencoderTrainer trainer, bool toStderr) =>
-        Run(trainer, toStderr, s => $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s");
+    public static int Run(AutoencoderTrainer trainer, bool toStderr) => Run(trainer, toStderr, quiet: false);
+
+    /// <summary>As <see cref="Run(AutoencoderTrainer, bool)"/>; <paramref name="quiet"/> (MPI ranks other than 0)
+    /// prints nothing and leaves <c>loss.png</c> to rank 0, but still stops cleanly on a signal.</summary>
+    public static int Run(AutoencoderTrainer trainer, bool toStderr, bool quiet) =>
+        Run(trainer, toStderr, quiet, s => $"loss {s.Loss:F4} lr {s.Lr:E1} {s.ImagesPerSecond:F0} img/s");
 
     /// <summary>Runs a DiT trainer to completion with progress and signal handling.</summary>
     /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
@@ -34,16 +38,20 @@ public static class TrainingConsole
     /// <summary>Runs a DiT trainer; with <paramref name="toStderr"/> every line goes to stderr. Writes the run
     /// folder's <c>loss.png</c> when training stops.</summary>
     /// <returns>0 when the run finished (or reached its time limit), 130/143 when a signal stopped it.</returns>
-    public static int Run(DitTrainer trainer, bool toStderr) =>
-        Run(trainer, toStderr, s => $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s");
+    public static int Run(DitTrainer trainer, bool toStderr) => Run(trainer, toStderr, quiet: false);
+
+    /// <summary>As <see cref="Run(DitTrainer, bool)"/>; <paramref name="quiet"/> (MPI ranks other than 0) prints
+    /// nothing and leaves <c>loss.png</c> to rank 0, but still stops cleanly on a signal.</summary>
+    public static int Run(DitTrainer trainer, bool toStderr, bool quiet) =>
+        Run(trainer, toStderr, quiet, s => $"loss {s.Loss:F4} lr {s.Lr:E1} {s.LatentsPerSecond:F0} latents/s");
 
     /// <summary>Any recipe on the shared loop; <paramref name="describe"/> is the progress text of a step that ran.</summary>
-    private static int Run<TConfig, TStats>(TrainingRun<TConfig, TStats> trainer, bool toStderr, Func<TStats, string> describe)
+    private static int Run<TConfig, TStats>(TrainingRun<TConfig, TStats> trainer, bool toStderr, bool quiet, Func<TStats, string> describe)
         where TConfig : RunConfig
         where TStats : IStepStats =>
         Run(trainer.Config.Steps, () => trainer.Step, trainer.Run.ResumeCommand, trainer.Config.ToJson(indented: false), log => trainer.OnLog = log,
             progress => trainer.OnStep = s => progress(s.Step, s.Skipped ? $"step {s.Step + 1} skipped" : describe(s)),
-            trainer.RunLoop, trainer.Run.Root, toStderr);
+            trainer.RunLoop, trainer.Run.Root, toStderr, quiet);
 
     /// <summary>Writes <c>loss.png</c> of a run folder; a failure to draw is reported on one line, never fatal.</summary>
     public static void WriteLossCurve(string runFolder, Action<string> log)
@@ -61,9 +69,9 @@ public static class TrainingConsole
     /// <summary>The shared loop: <paramref name="hookLog"/> and <paramref name="hookStep"/> install the trainer's
     /// callbacks (step index, description), <paramref name="runLoop"/> trains until done or cancelled.</summary>
     private static int Run(int totalSteps, Func<int> step, string resumeCommand, string configJson, Action<Action<string>> hookLog, Action<Action<int, string>> hookStep,
-        Action<CancellationToken> runLoop, string runFolder, bool toStderr)
+        Action<CancellationToken> runLoop, string runFolder, bool toStderr, bool quiet)
     {
-        Action<string> plain = toStderr ? Console.Error.WriteLine : Console.WriteLine;
+        Action<string> plain = quiet ? _ => { } : toStderr ? Console.Error.WriteLine : Console.WriteLine;
         using var cts = new CancellationTokenSource();
         int signalled = 0;
         void OnSignal(PosixSignalContext context)
@@ -71,14 +79,14 @@ public static class TrainingConsole
             context.Cancel = true;
             int code = context.Signal == PosixSignal.SIGTERM ? InterruptedBySigterm : InterruptedBySigint;
             if (Interlocked.CompareExchange(ref signalled, code, 0) != 0) Environment.Exit(code);
-            Console.Error.WriteLine($"stopping ({(code == InterruptedBySigterm ? "SIGTERM" : "Ctrl+C")}): finishing the step and saving a checkpoint (a second signal aborts)...");
+            if (!quiet) Console.Error.WriteLine($"stopping ({(code == InterruptedBySigterm ? "SIGTERM" : "Ctrl+C")}): finishing the step and saving a checkpoint (a second signal aborts)...");
             cts.Cancel();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         int startStep = step();
         plain($"config: {configJson}");
-        bool live = !toStderr && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        bool live = !quiet && !toStderr && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!live)
         {
             hookLog(plain);
@@ -88,7 +96,7 @@ public static class TrainingConsole
             }
             finally
             {
-                WriteLossCurve(runFolder, plain);
+                if (!quiet) WriteLossCurve(runFolder, plain);
             }
         }
         else
@@ -118,7 +126,7 @@ public static class TrainingConsole
         }
         int code = Volatile.Read(ref signalled);
         if (code == 0 || step() >= totalSteps) return 0;
-        Console.Error.WriteLine($"interrupted at step {step()} of {totalSteps} (checkpoint saved); resume with: {resumeCommand}");
+        if (!quiet) Console.Error.WriteLine($"interrupted at step {step()} of {totalSteps} (checkpoint saved); resume with: {resumeCommand}");
         return code;
     }
 }

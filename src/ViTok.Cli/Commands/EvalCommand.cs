@@ -33,11 +33,14 @@ public static class EvalCommand
         var json = CommonOptions.Json("Print one JSON object (keys: the metrics, identical, n, items_per_second, gmacs, wall_seconds, family, variant, ...); numbers are numbers or null (psnr is null when identical > 0).");
         var output = CommonOptions.Output("Write a Markdown report here, with the best/worst grid PNG beside it (checked before the evaluation starts).", required: false);
         var overwrite = OutputOptions.Overwrite();
+        var shard = new Option<string?>("--shard") { Description = "Evaluate only shard i of N (i/N, whole batches of the single run); needs --stats-out. Merge the N files with `vitok eval merge`." };
+        var statsOut = new Option<string?>("--stats-out") { Description = "With --shard: write this shard's metric sums and Fréchet statistics here (JSON) for `vitok eval merge`." };
         var cmd = new Command("eval", "Reconstruction metrics of a tokenizer (PSNR, SSIM, FID/IS or fd_resnet18, LPIPS, perceptual_resnet18, FVD), " +
                                       "its throughput and GMACs, and a Markdown report.")
         {
-            metrics, fid, lpips, i3d, generated, batch, json, overwrite,
+            metrics, fid, lpips, i3d, generated, batch, json, overwrite, shard, statsOut,
         };
+        cmd.Subcommands.Add(CreateMerge());
         source.AddTo(cmd);
         n.AddTo(cmd);
         seed.AddTo(cmd);
@@ -49,6 +52,20 @@ public static class EvalCommand
             if (checkpoint is null == generatedPath is null)
                 throw new ViTokException("give either --checkpoint (reconstruction metrics) or --generated (generated samples vs --data).");
             int count = n.Get(parse);
+            string? shardText = parse.GetValue(shard), stats = parse.GetValue(statsOut);
+            var shardSpec = shardText is null ? ShardSpec.Whole : ShardSpec.Parse(shardText);
+            if (shardText is not null && stats is null)
+                throw new ViTokException("--shard needs --stats-out part_i.json: the shard's sums are what `vitok eval merge` combines.");
+            if (stats is not null && shardText is null)
+                throw new ViTokException("--stats-out goes with --shard i/N (one shard of a split evaluation).");
+            if (shardText is not null && generatedPath is not null)
+                throw new ViTokException("--shard: only reconstruction evaluations (--checkpoint) can be split; drop --shard with --generated.");
+            if (stats is not null)
+            {
+                var statsFull = OutputPaths.RequireFile(stats, "--stats-out");
+                new OverwriteGuard(parse.GetValue(overwrite)).Protect(checkpoint, "the checkpoint").Protect(source.Location(parse), "the data")
+                    .Check(statsFull, EvalShard.IsOwnFile);
+            }
             var options = new EvalOptions
             {
                 Count = count,
@@ -59,6 +76,7 @@ public static class EvalCommand
                 LpipsWeights = parse.GetValue(lpips),
                 I3dWeights = parse.GetValue(i3d),
                 Progress = Progress(),
+                Shard = shardSpec,
             };
             // The report's place is checked before the evaluation: writable, not an input, not a file vitok did not write.
             string? report = output.Get(parse);
@@ -78,7 +96,30 @@ public static class EvalCommand
             }
             ProgressLine.End();
 
+            if (stats is not null && result.ShardStats is { } part)
+            {
+                part.Write(stats);
+                Console.Error.WriteLine($"shard {part.Shard}: {part.Items} items, sums written to {stats}");
+            }
             return Finish(result, report, checkpoint, parse.GetValue(json));
+        }));
+        return cmd;
+    }
+
+    // `vitok eval merge part_*.json [--json]`: one evaluation's numbers from its shards' sums.
+    private static Command CreateMerge()
+    {
+        var parts = new Argument<string[]>("parts") { Description = "The --stats-out files of every shard (part_*.json).", Arity = ArgumentArity.OneOrMore };
+        var json = CommonOptions.Json("Print one JSON object, with the keys of `vitok eval --json`.");
+        var cmd = new Command("merge", "Merge the --stats-out files of `vitok eval --shard i/N` into the numbers of one evaluation " +
+                                       "(per-image means and Fréchet distances exactly as one run; no best/worst grid).") { parts, json };
+        cmd.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var paths = parse.GetValue(parts)!;
+            var shards = paths.Select(EvalShard.Read).ToList();
+            EvalShard.CheckComplete(shards, paths);
+            var result = ReconstructionEvaluator.Merge(shards);
+            return Finish(result, null, null, parse.GetValue(json));
         }));
         return cmd;
     }

@@ -16,9 +16,16 @@ public static class ReconstructCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "ViTok-v2 token budget per image (larger images are shrunk).", DefaultValueFactory = _ => 256 }.Range(1, 1 << 20);
         var json = CommonOptions.Json("Print one JSON object: output, items (input, output, height, width, processed_height, processed_width or frames).");
         var overwrite = OutputOptions.Overwrite();
+        var onnx = new Option<string?>("--onnx") { Description = "Run an exported encoder.onnx/decoder.onnx pair from this folder with ONNX Runtime instead of --checkpoint (images only; see `vitok export onnx`)." };
+        var tile = new Option<string>("--tile") { Description = "Paper-family images: tiled encode/decode (auto: when the estimated peak memory of the untiled pass exceeds --max-memory).", DefaultValueFactory = _ => "auto" };
+        tile.AcceptOnlyFromAmong("auto", "on", "off");
+        var tileSize = new Option<int>("--tile-size") { Description = "Tile side in pixels (a multiple of the patch size).", DefaultValueFactory = _ => 256 }.Range(1, 1 << 14);
+        var tileOverlap = new Option<int>("--tile-overlap") { Description = "Overlap of neighbouring tiles in pixels (a multiple of the patch size, at most half the tile).", DefaultValueFactory = _ => 32 }.Range(0, 1 << 13);
+        var maxMemory = new Option<string?>("--max-memory") { Description = "Memory limit for one image, e.g. 8G or 512M (default: 80 % of the memory available now)." };
         var model = new ModelOptions();
+        model.Checkpoint.Required = false;   // --checkpoint or --onnx: checked below
         var cmd = new Command("reconstruct", "Encode and decode images (8-bit RGB PNG out) or videos (MP4 out) under the same names " +
-                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite };
+                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite, onnx, tile, tileSize, tileOverlap, maxMemory };
         output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -32,9 +39,19 @@ public static class ReconstructCommand
             string outDir = OutputPaths.RequireFolder(output.Get(parse), "-o");
             bool[] video = [.. paths.Select(IsVideo)];
             var dests = OutputOptions.Destinations(outDir, paths, p => video[Array.IndexOf(paths, p)] ? ".mp4" : ".png", log);
-            var guard = new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(model.Checkpoint), "the checkpoint");
+            string? onnxDir = parse.GetValue(onnx);
+            if ((onnxDir is null) == (parse.GetValue(model.Checkpoint) is null))
+                throw new ViTokException("give either --checkpoint (a model) or --onnx (a folder written by `vitok export onnx`), not both or neither.");
+            var guard = new OverwriteGuard(parse.GetValue(overwrite)).Protect(parse.GetValue(model.Checkpoint) ?? onnxDir, "the checkpoint");
             foreach (string p in paths) guard.Protect(p, "an input");
             for (int i = 0; i < paths.Length; i++) guard.Check(dests[i], d => !video[i] && ImageIO.IsOwnPng(d));
+            if (onnxDir is not null)
+            {
+                foreach (var item in ReconstructOnnx(onnxDir, paths, dests, video, parse.GetValue(maxTokens), log)) items.Add(item);
+                if (asJson) JsonOut.Print(new System.Text.Json.Nodes.JsonObject { ["output"] = Path.GetFullPath(outDir), ["items"] = items });
+                return 0;
+            }
+            var tiling = new TilePlan(parse.GetValue(tile)!, parse.GetValue(tileSize), parse.GetValue(tileOverlap), TilePlan.ParseBytes(parse.GetValue(maxMemory)));
             using var ae = model.Load(parse);
             var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
             for (int i = 0; i < paths.Length; i++)
@@ -47,6 +64,20 @@ public static class ReconstructCommand
                     continue;
                 }
                 var image = ImageIO.Load(path).to(device);
+                if (tiling.Decide(ae, image, path, CommonOptions.ParseDType(parse.GetValue(model.DType)!)))
+                {
+                    var tiled = Tiling.Reconstruct(ae, image, tiling.Size, tiling.Overlap, (d, n) => ProgressLine.Write($"{path}: tile {d}/{n}"));
+                    ProgressLine.End();
+                    Finite.CheckOutput(tiled, path, "reconstructed pixels");
+                    ImageIO.SavePng(tiled, dest);
+                    log($"{path} -> {dest} (tiled: {Tiling.TileCount(image.shape[1], image.shape[2], tiling.Size, tiling.Overlap)} tiles of {tiling.Size} px, {tiling.Overlap} px overlap)");
+                    items.Add(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["input"] = path, ["output"] = Path.GetFullPath(dest), ["height"] = image.shape[1], ["width"] = image.shape[2],
+                        ["processed_height"] = image.shape[1], ["processed_width"] = image.shape[2], ["tiled"] = true,
+                    });
+                    continue;
+                }
                 using var latents = LatentCodec.EncodeImage(ae, image, path, parse.GetValue(maxTokens));
                 var recon = LatentCodec.DecodeImage(ae, latents);
                 Finite.CheckOutput(recon, path, "reconstructed pixels");
@@ -65,6 +96,29 @@ public static class ReconstructCommand
             return 0;
         }));
         return cmd;
+    }
+
+    private static IEnumerable<System.Text.Json.Nodes.JsonObject> ReconstructOnnx(string folder, string[] paths, IReadOnlyList<string> dests, bool[] video,
+                                                                               int maxTokens, Action<string> log)
+    {
+        if (video.Any(v => v))
+            throw new ViTokException($"{paths[Array.IndexOf(video, true)]}: --onnx reconstructs images only; reconstruct videos with --checkpoint.");
+        using var codec = ViTok.Export.OnnxCodec.Open(folder, torch.get_num_threads());
+        for (int i = 0; i < paths.Length; i++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var image = ImageIO.Load(paths[i]);                                                   // [3, H, W]
+            var recon = codec.ReconstructImage(image, maxTokens);
+            Finite.CheckOutput(recon, paths[i], "reconstructed pixels");
+            ImageIO.SavePng(recon, dests[i]);
+            long h = image.shape[1], w = image.shape[2], rh = recon.shape[1], rw = recon.shape[2];
+            log($"{paths[i]} -> {dests[i]} (ONNX Runtime, {codec.Family} {codec.Variant}{((rh, rw) == (h, w) ? "" : $", shrunk to {rw}x{rh} for the token budget")})");
+            yield return new System.Text.Json.Nodes.JsonObject
+            {
+                ["input"] = paths[i], ["output"] = Path.GetFullPath(dests[i]), ["height"] = h, ["width"] = w,
+                ["processed_height"] = rh, ["processed_width"] = rw,
+            };
+        }
     }
 
     private static System.Text.Json.Nodes.JsonObject ReconstructVideo(IAutoencoder ae, string path, string dest, int frames, Device device, Action<string> log)

@@ -26,8 +26,7 @@ public static class StudyCommand
         var plan = new Argument<string>("plan") { Description = "A plan file (JSON) or a preset name (see `vitok study presets`)." };
         var output = CommonOptions.Output("Study folder (e.g. studies/NAME): plan.json, runs/, results/, results.jsonl/.csv, fits.json, plots/, report.md.", required: true);
         var shard = new Option<string>("--shard") { Description = "Run only the runs j with j mod N = i (i/N), as one of N processes or array jobs.", DefaultValueFactory = _ => "0/1" };
-        var minutes = new Option<double>("--max-minutes") { Description = "Stop starting runs after M minutes (0 = no limit); the run in progress saves and resumes on the next call.", DefaultValueFactory = _ => 0 };
-        minutes.Validators.Add(r => { double v = r.GetValueOrDefault<double>(); if (!double.IsFinite(v) || v < 0) r.AddError($"--max-minutes {v}: expected a number ≥ 0"); });
+        var minutes = new Option<double>("--max-minutes") { Description = "Stop starting runs after M minutes (0 = no limit); the run in progress saves and resumes on the next call.", DefaultValueFactory = _ => 0 }.Range(0, 1e7);
         var json = CommonOptions.Json("Print one JSON object when done: study, runs, done, skipped, failed, left, missing, fits (the report's).");
         var cmd = new Command("run", "Run a study plan (or a preset) into a study folder; finished runs are skipped, interrupted ones resume, then the report is written.")
         {

@@ -26,9 +26,10 @@ public static class TrainCommand
         var device = CommonOptions.DeviceOverride();
         var dtype = CommonOptions.DTypeOverride();
         var json = CommonOptions.Json("Print one JSON object when training stops: run_folder, model, step, steps, metrics, loss_curve (progress goes to stderr).");
+        var distributed = new DistributedOption();
         var cmd = new Command("train", "Train a tokenizer (paper recipe, stage 1 or 2) or resume a run.\n\n" + ConfigHelp.Block<TrainConfig>(Examples))
         {
-            config, set, resume, seed, device, dtype, json,
+            config, set, resume, seed, device, dtype, json, distributed.Option,
         };
         output.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -41,12 +42,19 @@ public static class TrainCommand
             if ((resumeDir is null) == (outDir is null))
                 throw new ViTokException("give either -o/--output runs/NAME (a new run) or --resume runs/NAME (continue one).");
             bool asJson = parse.GetValue(json);
-            using var trainer = resumeDir is null
-                ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), [.. overrides]), outDir!, Data, Perceptual, JsonOut.Log(asJson))
-                : AutoencoderTrainer.Resume(resumeDir, [.. overrides], Data, Perceptual, JsonOut.Log(asJson));
-            int exit = TrainingConsole.Run(trainer, asJson);
-            if (asJson) JsonOut.Print(Summary(trainer.Run, trainer.Step, trainer.Config.Steps));
-            else Console.WriteLine($"run folder: {trainer.Run.Root} (model.safetensors, checkpoints/, samples/, metrics.jsonl, loss.png, log.txt)");
+            var (sync, mpi) = DistributedOption.Start(parse.GetValue(distributed.Option)!);
+            bool leader = sync.Rank == 0;
+            var log = leader ? JsonOut.Log(asJson) : null;
+            int exit;
+            using (var trainer = resumeDir is null
+                       ? AutoencoderTrainer.Create(TrainConfigLoader.Load(parse.GetValue(config), [.. overrides]), outDir!, Data, Perceptual, log, sync)
+                       : AutoencoderTrainer.Resume(resumeDir, [.. overrides], Data, Perceptual, log, sync))
+            {
+                exit = TrainingConsole.Run(trainer, asJson, quiet: !leader);
+                if (leader && asJson) JsonOut.Print(Summary(trainer.Run, trainer.Step, trainer.Config.Steps));
+                else if (leader) Console.WriteLine($"run folder: {trainer.Run.Root} (model.safetensors, checkpoints/, samples/, metrics.jsonl, loss.png, log.txt)");
+            }
+            DistributedOption.Finish(mpi);
             return exit;
         }));
         return cmd;

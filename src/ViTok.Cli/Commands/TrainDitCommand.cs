@@ -22,11 +22,12 @@ public static class TrainDitCommand
         var device = CommonOptions.DeviceOverride();
         var dtype = CommonOptions.DTypeOverride();
         var json = CommonOptions.Json("Print one JSON object when training stops: run_folder, model, step, steps, metrics, loss_curve (progress goes to stderr).");
+        var distributed = new DistributedOption();
         var cmd = new Command("train-dit", "Train the latent DiT (DDPM ε-prediction or rectified flow) with AdamW, warmup + cosine, EMA, label dropout " +
                                            "for guidance, atomic checkpoints and exact resume.\n\n" +
                                            ConfigHelp.Block<DitTrainConfig>("Example (in the repository's configs/): dit-cpu.json."))
         {
-            config, latents, resume, set, seed, device, dtype, json,
+            config, latents, resume, set, seed, device, dtype, json, distributed.Option,
         };
         output.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -37,7 +38,9 @@ public static class TrainDitCommand
             if (parse.GetValue(device) is string d) overrides.Add("device=" + d);
             if (parse.GetValue(dtype) is string t) overrides.Add("dtype=" + t);
             bool asJson = parse.GetValue(json);
-            var log = JsonOut.Log(asJson);
+            var (sync, mpi) = DistributedOption.Start(parse.GetValue(distributed.Option)!);
+            bool leader = sync.Rank == 0;
+            var log = leader ? JsonOut.Log(asJson) : null;
             DitTrainer trainer;
             if (resumeDir is not null)
             {
@@ -45,17 +48,19 @@ public static class TrainDitCommand
                     throw new ViTokException("--resume takes the run folder's own config; use --set for steps and cadence, not --config/--output.");
                 // --latents with --resume points the run at its moved latents (checked to be the same encoding).
                 if (parse.GetValue(latents) is string moved) overrides.Add("latents=" + System.Text.Json.JsonSerializer.Serialize(moved));
-                trainer = DitTrainer.Resume(resumeDir, [.. overrides], log: log);
+                trainer = DitTrainer.Resume(resumeDir, [.. overrides], log: log, sync: sync);
             }
             else
             {
                 string outDir = output.Get(parse) ?? throw new ViTokException("give -o/--output runs/NAME for a new run, or --resume runs/NAME.");
                 var cfg = DitTrainConfigLoader.Load(parse.GetValue(config), [.. overrides]);
                 if (parse.GetValue(latents) is string l) cfg = cfg with { Latents = l };
-                trainer = DitTrainer.Create(cfg, outDir, log: log);
+                trainer = DitTrainer.Create(cfg, outDir, log: log, sync: sync);
             }
             int exit;
-            using (trainer) exit = TrainingConsole.Run(trainer, asJson);
+            using (trainer) exit = TrainingConsole.Run(trainer, asJson, quiet: !leader);
+            DistributedOption.Finish(mpi);
+            if (!leader) return exit;
             if (asJson) JsonOut.Print(TrainCommand.Summary(trainer.Run, trainer.Step, trainer.Config.Steps));
             else Console.WriteLine($"{(exit == 0 ? "done" : "stopped")} at step {trainer.Step}: {trainer.Run.ModelPath}");
             return exit;

@@ -105,18 +105,19 @@ public static class ModelBench
 
     /// <summary>The cost model's GFLOP of one repeat: GMACs per item × 2 × batch (encoder, decoder or both), × 3 for
     /// a training step (the backward pass ≈ twice the forward).</summary>
-    public static double GflopPerRepeat(BenchSettings s)
+    /// <param name="info">The model's figures at the setting's size (<see cref="IAutoencoder.Info"/>).</param>
+    /// <param name="mode">What one repeat runs.</param>
+    /// <param name="batch">Items per repeat.</param>
+    public static double GflopPerRepeat(ModelInfo info, BenchMode mode, int batch)
     {
-        var (family, variant, channels) = s.Describe();
-        var info = Autoencoders.Cost(family, variant, channels, s.Frames, s.Height, s.Width);
-        double gmacs = s.Mode switch
+        double gmacs = mode switch
         {
             BenchMode.Encode => info.GmacsEncoder,
             BenchMode.Decode => info.GmacsDecoder,
             BenchMode.Both => info.GmacsTotal,
             _ => 3 * info.GmacsTotal,
         };
-        return 2 * gmacs * s.Batch;
+        return 2 * gmacs * batch;
     }
 
     /// <summary>How closely two settings of the same model reconstruct the same images (e.g. bf16 against f32): every
@@ -173,7 +174,7 @@ public static class ModelBench
                       ?? players.Select(p => p.Failure).FirstOrDefault(e => e is not null);
         if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
         long rss = PeakRssBytes();
-        return [.. players.Select((p, i) => new BenchResult(settings[i], p.Times, GflopPerRepeat(settings[i]), roofs[i], rss, p.ProfileShares()))];
+        return [.. players.Select((p, i) => new BenchResult(settings[i], p.Times, GflopPerRepeat(p.Info!, settings[i].Mode, settings[i].Batch), roofs[i], rss, p.ProfileShares()))];
     }
 
     private static void Check(BenchSettings s)
@@ -240,6 +241,7 @@ public static class ModelBench
         private PhaseClock? _clock;
 
         public int Index => index;
+        public ModelInfo? Info { get; private set; }
         public List<double> Times { get; } = [];
         public Exception? Failure { get; private set; }
 
@@ -277,6 +279,7 @@ public static class ModelBench
             var device = new Device(s.Device);
             ApplyThreads(s);
             using var model = Build(s, device);
+            Info = model.Info(s.Frames, s.Height, s.Width);
             using var scope = torch.NewDisposeScope();
             using var gen = new Generator((ulong)s.Seed, device);
             long[] shape = s.Frames > 1 ? [s.Batch, 3, s.Frames, s.Height, s.Width] : [s.Batch, 3, s.Height, s.Width];
@@ -356,6 +359,7 @@ public static class ModelBench
                 using var items = torch.rand(shape, ScalarType.Float32, device).Times(2.0).Minus(1.0);
                 using var trainer = AutoencoderTrainer.Create(cfg, dir,
                     c => c.Data is null ? new TensorTrainingData(items, null, c.BatchSize, c.Seed) : LoaderTrainingData.Open(c), _ => null);
+                Info = trainer.Model.Info(s.Frames, s.Height, s.Width);
                 _clock = profile ? new PhaseClock(() => Synchronize(device)) : null;
                 trainer.Phases = _clock;
                 int done = 0;

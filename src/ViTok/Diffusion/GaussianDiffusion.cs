@@ -58,8 +58,8 @@ public sealed class GaussianDiffusion : IDiffusionProcess
     /// <inheritdoc />
     public Tensor TrainingLoss(Denoiser model, Tensor x0, Tensor y, Generator? generator)
     {
-        var t = torch.randint(0, Timesteps, [x0.shape[0]], ScalarType.Int64, x0.device, generator: generator); // [B]
-        var noise = torch.randn(x0.shape, x0.dtype, x0.device, generator: generator);
+        var t = BatchDraws.Randint(0, Timesteps, [x0.shape[0]], x0.device, generator); // [B]
+        var noise = BatchDraws.Randn(x0.shape, x0.dtype, x0.device, generator);
         var xt = AddNoise(x0, noise, t);
         var eps = model(xt, t.to(ScalarType.Float32), y);
         return (eps.to(ScalarType.Float32) - noise.to(ScalarType.Float32)).pow(Scalars.Of(2)).mean();

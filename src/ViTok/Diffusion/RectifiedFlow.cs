@@ -35,8 +35,8 @@ public sealed class RectifiedFlow : IDiffusionProcess
     /// <inheritdoc />
     public Tensor TrainingLoss(Denoiser model, Tensor x0, Tensor y, Generator? generator)
     {
-        var t = torch.rand([x0.shape[0]], ScalarType.Float32, x0.device, generator: generator);   // [B]
-        var noise = torch.randn(x0.shape, x0.dtype, x0.device, generator: generator);
+        var t = BatchDraws.Rand([x0.shape[0]], ScalarType.Float32, x0.device, generator);   // [B]
+        var noise = BatchDraws.Randn(x0.shape, x0.dtype, x0.device, generator);
         var xt = Interpolate(x0, noise, t);
         var v = model(xt, t.Times(1000), y);
         return (v.to(ScalarType.Float32) - (noise - x0).to(ScalarType.Float32)).pow(Scalars.Of(2)).mean();

@@ -41,6 +41,11 @@ public sealed record EvalOptions
     /// <summary>How many best and how many worst reconstructions (by PSNR) to keep for the report's grid.</summary>
     public int GridItems { get; init; } = 4;
 
+    /// <summary>The part of the evaluation this process does (<c>--shard i/N</c>): a contiguous run of whole batches,
+    /// so that the batches, and with them every number, are those of a single run; the result then carries
+    /// <see cref="EvalResult.ShardStats"/> for <see cref="ReconstructionEvaluator.Merge"/>.</summary>
+    public Data.ShardSpec Shard { get; init; } = Data.ShardSpec.Whole;
+
     /// <summary>Called after every batch with (items done, items planned).</summary>
     public Action<long, long>? Progress { get; init; }
 }

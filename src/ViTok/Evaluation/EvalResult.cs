@@ -66,6 +66,9 @@ public sealed record EvalResult
     /// <summary>Caveats (small samples, metrics left out and why).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>The sums to merge with the other shards' (<see cref="EvalOptions.Shard"/>); null for a whole run.</summary>
+    public EvalShard? ShardStats { get; init; }
+
     /// <summary>The value of metric <paramref name="key"/>, or null when it was not computed.</summary>
     public double? Metric(string key) => Metrics.FirstOrDefault(m => m.Key == key)?.Value;
 

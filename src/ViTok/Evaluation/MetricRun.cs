@@ -9,10 +9,10 @@ namespace ViTok.Evaluation;
 internal sealed class MetricRun : IDisposable
 {
     private readonly IReadOnlyList<string> _metrics;
-    private readonly MetricNetworks _nets;
+    private readonly MetricNetworks? _nets;
     private readonly EvalOptions _options;
-    private readonly ResNet18FrechetDistance? _fd;
-    private readonly FeatureStatistics? _fidReference, _fidTest, _fvdReference, _fvdTest;
+    private readonly ResNet18FrechetDistance? _fd;          // the feature extractor of fd_resnet18
+    private readonly FeatureStatistics? _fdReference, _fdTest, _fidReference, _fidTest, _fvdReference, _fvdTest;
     private readonly InceptionScore? _inceptionScore;
     private double _psnrSum, _ssimSum, _lpipsSum, _perceptualSum;
     private long _pairedFrames;
@@ -23,21 +23,82 @@ internal sealed class MetricRun : IDisposable
         _nets = nets;
         _options = options;
         if (On(EvalMetrics.FdResNet18)) _fd = new ResNet18FrechetDistance(nets.ResNet, ownsNet: false, options.MetricBatchSize);
-        if (On(EvalMetrics.Fid))
-        {
-            _fidReference = new FeatureStatistics();
-            _fidTest = new FeatureStatistics();
-        }
         if (On(EvalMetrics.Fid) || On(EvalMetrics.InceptionScore)) _ = nets.Inception;   // load (and check) up front
         if (On(EvalMetrics.InceptionScore)) _inceptionScore = new InceptionScore();
-        if (On(EvalMetrics.Fvd))
-        {
-            _ = nets.I3d;
-            _fvdReference = new FeatureStatistics();
-            _fvdTest = new FeatureStatistics();
-        }
+        if (On(EvalMetrics.Fvd)) _ = nets.I3d;
         if (On(EvalMetrics.Lpips)) _ = nets.Lpips;
         if (On(EvalMetrics.PerceptualResNet18)) _ = nets.ResNet;
+        (_fdReference, _fdTest, _fidReference, _fidTest, _fvdReference, _fvdTest) = NewStatistics();
+    }
+
+    // Sums only, no networks: the merge of shards.
+    private MetricRun(IReadOnlyList<string> metrics, EvalOptions options)
+    {
+        _metrics = metrics;
+        _options = options;
+        (_fdReference, _fdTest, _fidReference, _fidTest, _fvdReference, _fvdTest) = NewStatistics();
+    }
+
+    private (FeatureStatistics?, FeatureStatistics?, FeatureStatistics?, FeatureStatistics?, FeatureStatistics?, FeatureStatistics?) NewStatistics()
+    {
+        FeatureStatistics? New(string m) => On(m) ? new FeatureStatistics() : null;
+        return (New(EvalMetrics.FdResNet18), New(EvalMetrics.FdResNet18), New(EvalMetrics.Fid), New(EvalMetrics.Fid), New(EvalMetrics.Fvd), New(EvalMetrics.Fvd));
+    }
+
+    /// <summary>The Fréchet statistics whose sums a shard exports, by "metric/set".</summary>
+    private IEnumerable<(string Key, FeatureStatistics Statistics)> Statistics()
+    {
+        foreach (var (key, stats) in new[]
+                 {
+                     ($"{EvalMetrics.FdResNet18}/reference", _fdReference), ($"{EvalMetrics.FdResNet18}/test", _fdTest),
+                     ($"{EvalMetrics.Fid}/reference", _fidReference), ($"{EvalMetrics.Fid}/test", _fidTest),
+                     ($"{EvalMetrics.Fvd}/reference", _fvdReference), ($"{EvalMetrics.Fvd}/test", _fvdTest),
+                 })
+            if (stats is not null) yield return (key, stats);
+    }
+
+    /// <summary>The metrics.</summary>
+    public IReadOnlyList<string> Metrics => _metrics;
+
+    /// <summary>Images (frames) behind the per-image sums.</summary>
+    public long PairedFrames => _pairedFrames;
+
+    /// <summary>The per-image sums and feature sums, for <see cref="EvalShard"/>.</summary>
+    public (Dictionary<string, double> Sums, Dictionary<string, FeatureSums> Features) Export()
+    {
+        var sums = new Dictionary<string, double>();
+        if (On(EvalMetrics.Psnr)) sums[EvalMetrics.Psnr] = _psnrSum;
+        if (On(EvalMetrics.Ssim)) sums[EvalMetrics.Ssim] = _ssimSum;
+        if (On(EvalMetrics.Lpips)) sums[EvalMetrics.Lpips] = _lpipsSum;
+        if (On(EvalMetrics.PerceptualResNet18)) sums[EvalMetrics.PerceptualResNet18] = _perceptualSum;
+        var features = Statistics().ToDictionary(s => s.Key, s =>
+        {
+            var (count, shift, sum, outer) = s.Statistics.Export();
+            return new FeatureSums(count, shift, sum, outer);
+        });
+        return (sums, features);
+    }
+
+    /// <summary>One run's sums from the shards' (<see cref="EvalShard.CheckComplete"/> first), in shard order.</summary>
+    public static MetricRun Merge(IReadOnlyList<EvalShard> shards, EvalOptions options)
+    {
+        var run = new MetricRun(shards[0].Metrics, options);
+        foreach (var shard in shards.OrderBy(s => s.Shard.Index))
+        {
+            double Sum(string key) => shard.Sums.TryGetValue(key, out var v) ? v : 0;
+            run._psnrSum += Sum(EvalMetrics.Psnr);
+            run._ssimSum += Sum(EvalMetrics.Ssim);
+            run._lpipsSum += Sum(EvalMetrics.Lpips);
+            run._perceptualSum += Sum(EvalMetrics.PerceptualResNet18);
+            run._pairedFrames += shard.PairedFrames;
+            run.ReferenceItems += shard.Items;
+            run.TestItems += shard.Items;
+            foreach (var (key, stats) in run.Statistics())
+            {
+                if (shard.Features.TryGetValue(key, out var f)) stats.Merge(f.Count, f.Shift, f.Sum, f.Outer);
+            }
+        }
+        return run;
     }
 
     /// <summary>Reference items added (images or clips).</summary>
@@ -56,17 +117,18 @@ internal sealed class MetricRun : IDisposable
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {
-            var a = Frames(reference).to(_nets.Device);                                   // [N, 3, H, W]
-            var b = Frames(test).to(_nets.Device);
+            var nets = _nets ?? throw new InvalidOperationException("a merged run takes no items");
+            var a = Frames(reference).to(nets.Device);                                    // [N, 3, H, W]
+            var b = Frames(test).to(nets.Device);
             long items = reference.shape[0], perClip = a.shape[0] / items;
             var psnr = Psnr.PerImage(a, b);                                                // [N] float64
             _psnrSum += psnr.sum().item<double>();
             perItem = psnr.view(items, perClip).mean([1]).cpu().data<double>().ToArray();
             if (On(EvalMetrics.Ssim)) _ssimSum += Chunked(a, b, (x, y) => Ssim.PerImage(x, y));
-            if (On(EvalMetrics.Lpips)) _lpipsSum += Chunked(a, b, (x, y) => _nets.Lpips.call(x, y));
+            if (On(EvalMetrics.Lpips)) _lpipsSum += Chunked(a, b, (x, y) => nets.Lpips.call(x, y));
             if (On(EvalMetrics.PerceptualResNet18))
             {
-                var perceptual = _nets.Perceptual(a.shape[2], a.shape[3]);
+                var perceptual = nets.Perceptual(a.shape[2], a.shape[3]);
                 _perceptualSum += Chunked(a, b, (x, y) => perceptual.call(x, y));
             }
             _pairedFrames += a.shape[0];
@@ -79,20 +141,21 @@ internal sealed class MetricRun : IDisposable
     /// <summary>Adds reference items to the distribution metrics.</summary>
     public void AddReference(Tensor items)
     {
-        AddSet(items, _fidReference, null, _fvdReference, _fd is null ? null : _fd.AddReference);
+        AddSet(items, _fidReference, null, _fvdReference, _fdReference);
         ReferenceItems += items.shape[0];
     }
 
     /// <summary>Adds test items (reconstructions or generated samples) to the distribution metrics.</summary>
     public void AddTest(Tensor items)
     {
-        AddSet(items, _fidTest, _inceptionScore, _fvdTest, _fd is null ? null : _fd.AddTest);
+        AddSet(items, _fidTest, _inceptionScore, _fvdTest, _fdTest);
         TestItems += items.shape[0];
     }
 
-    /// <summary>The metrics in report order; small-sample caveats go to <paramref name="notes"/>.</summary>
+    /// <summary>The metrics in report order; small-sample caveats go to <paramref name="notes"/>. Without
+    /// <paramref name="distributions"/> (one shard of an evaluation) only the per-image means are computed.</summary>
     /// <exception cref="ViTokException">A distribution metric has fewer than 2 items in a set.</exception>
-    public IReadOnlyList<MetricValue> Compute(bool video, List<string> notes)
+    public IReadOnlyList<MetricValue> Compute(bool video, List<string> notes, bool distributions = true)
     {
         var values = new List<MetricValue>();
         string frames = video ? "frames" : "images";
@@ -100,6 +163,7 @@ internal sealed class MetricRun : IDisposable
         long n = _pairedFrames;
         foreach (var m in _metrics)
         {
+            if (!distributions && !EvalMetrics.Paired.Contains(m)) continue;
             switch (m)
             {
                 case EvalMetrics.Psnr:
@@ -130,11 +194,11 @@ internal sealed class MetricRun : IDisposable
                         notes.Add($"inception_score used {splits} splits instead of {_options.InceptionScoreSplits}: there are only {_inceptionScore.Count} {frames}.");
                     break;
                 case EvalMetrics.FdResNet18:
-                    if (_fd!.ReferenceCount < 2 || _fd.TestCount < 2)
-                        throw new ViTokException($"{m} needs at least 2 {frames} per set, got {_fd.ReferenceCount} and {_fd.TestCount}.");
-                    values.Add(new(m, _fd.Compute(),
-                        $"Fréchet distance on ImageNet ResNet18 features (512-d, 224²), {_fd.ReferenceCount} vs {_fd.TestCount} {frames}{perFrame}; not FID"));
-                    SmallSample(notes, m, _fd.TestCount, ResNet18FrechetDistance.RecommendedMinimumSamples, "the 512×512 covariance is poorly estimated below 1,000 samples");
+                    if (_fdReference!.Count < 2 || _fdTest!.Count < 2)
+                        throw new ViTokException($"{m} needs at least 2 {frames} per set, got {_fdReference.Count} and {_fdTest!.Count}.");
+                    values.Add(new(m, _fdReference.FrechetDistanceTo(_fdTest),
+                        $"Fréchet distance on ImageNet ResNet18 features (512-d, 224²), {_fdReference.Count} vs {_fdTest.Count} {frames}{perFrame}; not FID"));
+                    SmallSample(notes, m, _fdTest.Count, ResNet18FrechetDistance.RecommendedMinimumSamples, "the 512×512 covariance is poorly estimated below 1,000 samples");
                     break;
                 case EvalMetrics.Fvd:
                     Require(_fvdReference!, _fvdTest!, m);
@@ -150,6 +214,8 @@ internal sealed class MetricRun : IDisposable
     public void Dispose()
     {
         _fd?.Dispose();
+        _fdReference?.Dispose();
+        _fdTest?.Dispose();
         _fidReference?.Dispose();
         _fidTest?.Dispose();
         _fvdReference?.Dispose();
@@ -159,24 +225,25 @@ internal sealed class MetricRun : IDisposable
 
     private bool On(string metric) => _metrics.Contains(metric);
 
-    private void AddSet(Tensor items, FeatureStatistics? fid, InceptionScore? isc, FeatureStatistics? fvd, Action<Tensor>? fd)
+    private void AddSet(Tensor items, FeatureStatistics? fid, InceptionScore? isc, FeatureStatistics? fvd, FeatureStatistics? fd)
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
+        var nets = _nets ?? throw new InvalidOperationException("a merged run takes no items");
         var frames = Frames(items);                                                      // [N, 3, H, W]
-        fd?.Invoke(frames);
+        fd?.Add(_fd!.Features(frames));
         if (fid is not null || isc is not null)
         {
             for (long i = 0; i < frames.shape[0]; i += _options.MetricBatchSize)
             {
                 using var inner = torch.NewDisposeScope();
-                var chunk = frames.narrow(0, i, Math.Min(_options.MetricBatchSize, frames.shape[0] - i)).to(_nets.Device);
-                var (features, logits) = _nets.Inception.FeaturesAndLogits(chunk);
+                var chunk = frames.narrow(0, i, Math.Min(_options.MetricBatchSize, frames.shape[0] - i)).to(nets.Device);
+                var (features, logits) = nets.Inception.FeaturesAndLogits(chunk);
                 fid?.Add(features);
                 isc?.Add(logits);
             }
         }
-        if (fvd is not null) fvd.Add(_nets.I3d.Features(items.to(_nets.Device)));
+        if (fvd is not null) fvd.Add(nets.I3d.Features(items.to(nets.Device)));
     }
 
     // Sum over the frames of a per-frame metric, evaluated MetricBatchSize frames at a time.

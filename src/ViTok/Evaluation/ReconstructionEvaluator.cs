@@ -56,13 +56,15 @@ public sealed class ReconstructionEvaluator : IDisposable
         var notes = new List<string>();
         var examples = new ExampleTracker(Options.GridItems);
         MetricRun? run = null;
-        long done = 0, target = Target(source);
+        long total = Target(source);
+        var (start, end) = ShardRange(total);
+        long done = 0, target = end - start;
         double reconstructSeconds = 0;
         long identical = 0;
         int frames = 0, height = 0, width = 0;
         try
         {
-            foreach (var batch in loader.Epoch(0, 0, ct))
+            foreach (var batch in loader.Epoch(0, start, ct))
             {
                 int take = (int)Math.Min(batch.Count, target - done);
                 if (run is null)
@@ -70,7 +72,11 @@ public sealed class ReconstructionEvaluator : IDisposable
                     // Outside the batch's scope: the metric networks loaded here must outlive it.
                     (frames, height, width) = Geometry(batch.Pixels);
                     CheckFits(model, source, frames, height, width);
-                    run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: true, notes, target, frames), _nets, Options);
+                    // The metrics are chosen for the whole evaluation, so that every shard computes the same ones.
+                    run = new MetricRun(EvalMetrics.Resolve(Options, frames > 0, height, width, paired: true, notes, total, frames), _nets, Options);
+                    if (Options.Shard.Count > 1 && run.Metrics.Contains(EvalMetrics.InceptionScore))
+                        throw new ViTokException($"--shard: {EvalMetrics.InceptionScore} does not merge from shards (it needs every image's class probabilities); " +
+                                                 "leave it out with --metrics, or evaluate in one process.");
                 }
                 using var scope = torch.NewDisposeScope();
                 var x = batch.Pixels.narrow(0, 0, take);
@@ -103,10 +109,29 @@ public sealed class ReconstructionEvaluator : IDisposable
                 if (done >= target) break;
             }
             if (run is null) throw new ViTokException($"{source.Location}: no items to evaluate.");
-            var metrics = run.Compute(frames > 0, notes);
+            bool sharded = Options.Shard.Count > 1;
+            var metrics = run.Compute(frames > 0, notes, distributions: !sharded);
+            if (sharded)
+                notes.Add($"shard {Options.Shard}: items {start} to {start + done - 1} of {total}; the Fréchet distances come from `vitok eval merge`.");
             var (best, worst) = examples.Result();
+            var gmacs = model.Gmacs(Math.Max(frames, 1), PadTo(height, model), PadTo(width, model));
+            var latentFloats = model.LatentFloats(Math.Max(frames, 1), PadTo(height, model), PadTo(width, model));
+            EvalShard? shard = null;
+            if (sharded)
+            {
+                var (sums, features) = run.Export();
+                shard = new EvalShard
+                {
+                    Shard = Options.Shard, Items = done, Target = total, PairedFrames = run.PairedFrames, Metrics = run.Metrics,
+                    Sums = sums, Features = features, Identical = identical, ReconstructSeconds = reconstructSeconds,
+                    WallSeconds = wall.Elapsed.TotalSeconds, Skipped = loader.Skips.Count, Data = source.Location, Kind = source.Kind,
+                    Frames = frames, Height = height, Width = width, Family = model.Family, Variant = model.Variant,
+                    Gmacs = gmacs, LatentFloats = latentFloats,
+                };
+            }
             return new EvalResult
             {
+                ShardStats = shard,
                 Metrics = metrics,
                 Count = done,
                 ReferenceCount = done,
@@ -119,8 +144,8 @@ public sealed class ReconstructionEvaluator : IDisposable
                 Variant = model.Variant,
                 ReconstructSeconds = reconstructSeconds,
                 ItemsPerSecond = reconstructSeconds > 0 ? done / reconstructSeconds : double.PositiveInfinity,
-                Gmacs = model.Gmacs(Math.Max(frames, 1), PadTo(height, model), PadTo(width, model)),
-                LatentFloats = model.LatentFloats(Math.Max(frames, 1), PadTo(height, model), PadTo(width, model)),
+                Gmacs = gmacs,
+                LatentFloats = latentFloats,
                 Skipped = loader.Skips.Count,
                 Identical = identical,
                 Best = best,
@@ -133,6 +158,55 @@ public sealed class ReconstructionEvaluator : IDisposable
         {
             run?.Dispose();
         }
+    }
+
+    /// <summary>The items [start, end) of this process's shard: whole batches, shard i of N taking batches
+    /// ⌊i·B/N⌋ to ⌊(i+1)·B/N⌋ of the B batches of a single run.</summary>
+    /// <exception cref="ViTokException">More shards than batches.</exception>
+    private (long Start, long End) ShardRange(long total)
+    {
+        var shard = Options.Shard;
+        if (shard.Count <= 1) return (0, total);
+        long batches = (total + Options.BatchSize - 1) / Options.BatchSize;
+        if (batches < shard.Count)
+            throw new ViTokException($"--shard {shard}: {total} items make only {batches} batches of {Options.BatchSize}; use at most {batches} shards (or a smaller --batch-size).");
+        long first = shard.Index * batches / shard.Count, last = (shard.Index + 1) * batches / shard.Count;
+        return (first * Options.BatchSize, Math.Min(total, last * Options.BatchSize));
+    }
+
+    /// <summary>One evaluation's result from the sums of all its shards (<c>vitok eval merge</c>): the per-image means
+    /// and the Fréchet distances equal a single run's up to float64 summation order; throughput is all items over all
+    /// reconstruct seconds, wall time the sum over shards. There is no best/worst grid.</summary>
+    /// <param name="shards">Every shard once (see <see cref="EvalShard.CheckComplete"/>).</param>
+    /// <exception cref="ViTokException">A metric cannot be computed from the merged sums.</exception>
+    public static EvalResult Merge(IReadOnlyList<EvalShard> shards)
+    {
+        var first = shards[0];
+        using var run = MetricRun.Merge(shards, new EvalOptions());
+        var notes = new List<string> { $"merged from {shards.Count} shards." };
+        long items = shards.Sum(s => s.Items);
+        double seconds = shards.Sum(s => s.ReconstructSeconds);
+        return new EvalResult
+        {
+            Metrics = run.Compute(first.Frames > 0, notes),
+            Count = items,
+            ReferenceCount = items,
+            Data = first.Data,
+            Kind = first.Kind,
+            Frames = first.Frames,
+            Height = first.Height,
+            Width = first.Width,
+            Family = first.Family,
+            Variant = first.Variant,
+            ReconstructSeconds = seconds,
+            ItemsPerSecond = seconds > 0 ? items / seconds : double.PositiveInfinity,
+            Gmacs = first.Gmacs,
+            LatentFloats = first.LatentFloats,
+            Skipped = shards.Sum(s => s.Skipped),
+            Identical = shards.Sum(s => s.Identical),
+            Notes = notes,
+            WallSeconds = shards.Sum(s => s.WallSeconds),
+        };
     }
 
     /// <summary>Compares two independent sets, e.g. generated samples against real data (gFID, gIS, gFVD): the first

@@ -157,7 +157,7 @@ public sealed class DitTrainer : TrainingRun<DitTrainConfig, DitStepStats>
         using var gen = new Generator(StepSeed, Device);
         var it = items.to(Device);
         var x0 = it.select(1, 0);                                                     // [B, L, c]
-        if (it.shape[1] == 2) x0 = x0.Plus(torch.exp(it.select(1, 1).Times(0.5)) * torch.randn(x0.shape, x0.dtype, x0.device, generator: gen));
+        if (it.shape[1] == 2) x0 = x0.Plus(torch.exp(it.select(1, 1).Times(0.5)) * BatchDraws.Randn(x0.shape, x0.dtype, x0.device, gen));
         x0 = x0.Times(_space.Scale);
         var y = LabelEmbedding.DropLabels(labels.to(Device), _model.NullClass, _model.Config.NumClasses > 0 ? cfg.ClassDropout : 0, gen);
         var grid = _space.GridShape;
@@ -172,7 +172,7 @@ public sealed class DitTrainer : TrainingRun<DitTrainConfig, DitStepStats>
         _opt.StepOnce();
         double decay = cfg.EmaWarmup ? Math.Min(cfg.EmaDecay, (1.0 + Step) / (10.0 + Step)) : cfg.EmaDecay;
         _ema.Update(_model.named_parameters().Select(p => (p.name, p.parameter)), decay);
-        return new DitStepStats(Step, lossValue, lr, gradNorm, items.shape[0] / Math.Max(1e-9, sw.Elapsed.TotalSeconds), false);
+        return new DitStepStats(Step, lossValue, lr, gradNorm, items.shape[0] * Sync.WorldSize / Math.Max(1e-9, sw.Elapsed.TotalSeconds), false);
     }
 
     private DitStepStats Skip(double lr)

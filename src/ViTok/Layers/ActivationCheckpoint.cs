@@ -1,7 +1,9 @@
 namespace ViTok.Layers;
 
 /// <summary>Activation checkpointing (torch.utils.checkpoint): runs a block without keeping its activations and
-/// recomputes them in the backward pass, trading compute for memory. Gradients are those of the plain block.</summary>
+/// recomputes them in the backward pass, trading compute for memory. Gradients are those of the plain block. The no_grad
+/// forward and the recomputation each run in their own dispose scope, so their temporaries are freed at once instead of
+/// living (in the caller's scope) until the training step ends, which made checkpointing cost more memory than none.</summary>
 public sealed class ActivationCheckpoint : autograd.SingleTensorFunction<ActivationCheckpoint>
 {
     /// <inheritdoc />
@@ -18,7 +20,7 @@ public sealed class ActivationCheckpoint : autograd.SingleTensorFunction<Activat
         ctx.save_for_backward([x]);
         ctx.save_data("fn", fn);
         using var _ = torch.no_grad();
-        return fn(x);
+        return torch.WrappedTensorDisposeScope(() => fn(x));
     }
 
     /// <inheritdoc />
@@ -26,11 +28,12 @@ public sealed class ActivationCheckpoint : autograd.SingleTensorFunction<Activat
     {
         var x = ctx.get_saved_variables()[0];
         var fn = (Func<Tensor, Tensor>)ctx.get_data("fn");
+        using var scope = torch.NewDisposeScope();
         using var _ = torch.enable_grad();
         var input = x.detach().requires_grad_(true);
         var y = fn(input);
         torch.autograd.backward([y], [grad]);
         // One gradient per forward argument: the tensor, and none for the function.
-        return [input.grad!, null!];
+        return [input.grad!.MoveToOuterDisposeScope(), null!];
     }
 }

@@ -60,6 +60,42 @@ public sealed class FeatureStatistics : IDisposable
         return FrechetDistance.FromStatistics(m1, s1, m2.to(m1.device), s2.to(m1.device));
     }
 
+    /// <summary>The running sums as float64 arrays, for merging statistics computed in separate processes: the shift
+    /// (the first batch's mean, [D]), Σ (x − shift) [D] and Σ (x − shift)(x − shift)ᵀ [D·D, row-major]. All empty
+    /// before the first batch.</summary>
+    public (long Count, double[] Shift, double[] Sum, double[] Outer) Export() => _shift is null
+        ? (0, [], [], [])
+        : (Count, _shift.cpu().data<double>().ToArray(), _sum!.cpu().data<double>().ToArray(), _outer!.cpu().data<double>().ToArray());
+
+    /// <summary>Adds sums exported by <see cref="Export"/> (another set of features) as if their features had been
+    /// added here: the other set's sums are moved onto this set's shift c, exactly up to rounding:
+    /// with δ = s − c, Σ (x − c) = S + nδ and Σ (x − c)(x − c)ᵀ = O + Sδᵀ + δSᵀ + nδδᵀ.</summary>
+    /// <exception cref="ArgumentException">The arrays' sizes disagree with each other or with this set's dimension.</exception>
+    public void Merge(long count, double[] shift, double[] sum, double[] outer)
+    {
+        if (count == 0) return;
+        long d = shift.Length;
+        if (sum.Length != d || outer.Length != d * d || (_shift is not null && _shift.shape[0] != d))
+            throw new ArgumentException($"statistics of dimension {d} (sum {sum.Length}, outer {outer.Length}) do not match dimension {Dimension}");
+        using var scope = torch.NewDisposeScope();
+        var s = torch.tensor(shift, ScalarType.Float64);
+        var sumOther = torch.tensor(sum, ScalarType.Float64);
+        var outerOther = torch.tensor(outer, ScalarType.Float64).view(d, d);
+        if (_shift is null)
+        {
+            _shift = s.clone().DetachFromDisposeScope();
+            _sum = torch.zeros(d, dtype: ScalarType.Float64).DetachFromDisposeScope();
+            _outer = torch.zeros(d, d, dtype: ScalarType.Float64).DetachFromDisposeScope();
+        }
+        var delta = (s - _shift.cpu()).to(_sum!.device);
+        sumOther = sumOther.to(_sum.device);
+        outerOther = outerOther.to(_sum.device);
+        var cross = torch.outer(sumOther, delta);
+        _outer!.add_(outerOther.Plus(cross).Plus(cross.t()).Plus(torch.outer(delta, delta).Times(count)), Scalars.One);
+        _sum.add_(sumOther.Plus(delta.Times(count)), Scalars.One);
+        Count += count;
+    }
+
     /// <summary>Frees the accumulated sums.</summary>
     public void Dispose()
     {

@@ -17,16 +17,6 @@ public static class Autoencoders
         _ => throw new ViTokException($"unknown family '{family}'; expected paper or v2"),
     };
 
-    /// <summary>Size and cost figures (<see cref="ModelInfo"/>: tokens, parameters, GMACs per sample) of a variant at
-    /// T×H×W (ViTok-v2: images, T ignored).</summary>
-    /// <exception cref="ViTokException">An unknown family or a variant its grammar refuses.</exception>
-    public static ModelInfo Cost(string family, string variant, int channels, long frames, long height, long width) => family switch
-    {
-        "paper" => ModelInfo.ForPaper(PaperConfig.FromVariant(variant, channels), frames, height, width),
-        "v2" => ModelInfo.ForV2(V2Config.FromName(variant), height, width),
-        _ => throw new ViTokException($"unknown family '{family}'; expected paper or v2"),
-    };
-
     /// <summary>Loads a checkpoint: a folder of ViTok-v2 weights (<c>encoder.safetensors</c>/<c>decoder.safetensors</c>),
     /// or a ViTok.NET file (model export or training state) of either family, dispatched on its metadata.</summary>
     public static IAutoencoder Load(string path, string? variant = null, Device? device = null, ScalarType dtype = ScalarType.Float32)

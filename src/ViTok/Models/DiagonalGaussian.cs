@@ -56,7 +56,7 @@ public sealed class DiagonalGaussian : IDisposable
     /// <summary>The reparameterised sample of <see cref="Sample(Generator?)"/> for raw moments (any equal shapes); no
     /// dispose scope (for training steps, which have their own).</summary>
     public static Tensor Sample(Tensor mean, Tensor logVar, Generator? generator = null) =>
-        mean.Plus(torch.exp(logVar.Times(0.5)) * torch.randn(mean.shape, dtype: mean.dtype, device: mean.device, generator: generator));
+        mean.Plus(torch.exp(logVar.Times(0.5)) * BatchDraws.Randn(mean.shape, mean.dtype, mean.device, generator));
 
     /// <summary>The KL term of <see cref="Kl()"/> for raw moments (any equal shapes): a scalar tensor; no dispose scope.</summary>
     public static Tensor Kl(Tensor mean, Tensor logVar) =>

@@ -67,6 +67,15 @@ public interface IAutoencoder : IDisposable
     /// the model does not decode.</exception>
     Tensor Decode(Tensor z, TokenGrid grid);
 
+    /// <summary>Size and cost figures at T×H×W (tokens, latent floats E, parameters and GMACs of encoder and decoder):
+    /// what <c>vitok info</c> prints and the study reports.</summary>
+    ModelInfo Info(long frames, long height, long width);
+
+    /// <summary>Estimated memory of encode, decode and a training step at T×H×W and batch <paramref name="batch"/>
+    /// with parameters of <paramref name="dtypeBytes"/> bytes (4 float32, 2 bfloat16): the cost model behind
+    /// <c>vitok info --memory</c> and <c>reconstruct --tile auto</c>.</summary>
+    MemoryEstimate Memory(long frames, long height, long width, long batch, int dtypeBytes);
+
     /// <summary>Deterministic reconstruction (no_grad, own dispose scope).</summary>
     Tensor Reconstruct(Tensor x);
 

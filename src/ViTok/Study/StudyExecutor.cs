@@ -4,8 +4,6 @@ using ViTok.Data;
 using ViTok.Evaluation;
 using ViTok.Losses;
 using ViTok.Models;
-using ViTok.Models.Paper;
-using ViTok.Models.V2;
 using ViTok.Training;
 
 namespace ViTok.Study;
@@ -52,9 +50,7 @@ public sealed class StudyExecutor : IStudyExecutor
         using var evaluator = new ReconstructionEvaluator(new EvalOptions { Count = eval.Count, Metrics = eval.Metrics });
         using var model = Autoencoders.Load(Path.Combine(runFolder, "model.safetensors"));
         var result = evaluator.Evaluate(model, source, ct);
-        var info = c.Family == "v2"
-            ? ModelInfo.ForV2(V2Config.FromName(c.Variant), c.ImageSize, c.ImageSize)
-            : ModelInfo.ForPaper(PaperConfig.FromVariant(c.Variant, c.Channels), c.Frames, c.ImageSize, c.ImageSize);
+        var info = model.Info(c.Frames, c.ImageSize, c.ImageSize);
         var metrics = new JsonObject();
         foreach (var m in result.Metrics) metrics[m.Key] = IO.Json.FiniteOrNull(m.Value);
         return new JsonObject

@@ -184,7 +184,7 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
             }
         }
         Phases?.Enter(PhaseClock.Other);
-        double ips = batch.shape[0] / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
+        double ips = batch.shape[0] * Sync.WorldSize / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
         return new StepStats(Step, lossValue, Scalar(rec), klValue, percValue, ganG, ganD, lr, gradNorm, ips, false);
     }
 

@@ -25,4 +25,10 @@ public interface IGradientSync
     /// <summary>The mean over ranks of each value (losses for the log), the same array on every rank.</summary>
     /// <exception cref="ViTokException">A rank failed or the collective timed out.</exception>
     double[] AverageValues(double[] values);
+
+    /// <summary>Checks that every rank holds bit-identical <paramref name="tensors"/> (the weights at a checkpoint).
+    /// Every rank must call it at the same point.</summary>
+    /// <returns>Null when they agree (always for a single process), else a one-line description of the ranks that differ.</returns>
+    /// <exception cref="ViTokException">A rank failed or the collective timed out.</exception>
+    string? CheckIdentical(IReadOnlyList<Tensor> tensors) => null;
 }

@@ -43,6 +43,9 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
         Device = new Device(config.Device);
         Dtype = config.Dtype == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
         Schedule = LrSchedule.For(config);
+        if (config.BatchSize % sync.WorldSize != 0)
+            throw new ViTokException($"batch_size {config.BatchSize} is not a multiple of the {sync.WorldSize} ranks: each rank trains on an equal slice of the global batch; " +
+                                     $"set --set batch_size={Math.Max(1, config.BatchSize / sync.WorldSize) * sync.WorldSize} or use another number of ranks.");
     }
 
     /// <summary>The next step to run (0-based); equals the number of steps done.</summary>
@@ -257,6 +260,7 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
     public void RunLoop(CancellationToken cancel)
     {
         foreach (var line in HeaderLines()) Log(line);
+        if (Sync.WorldSize > 1) Log($"data parallel: {Sync.WorldSize} ranks, {Config.BatchSize / Sync.WorldSize} of the {Config.BatchSize} items of each batch per rank");
         var clock = Stopwatch.StartNew();
         int failing = Step + 1;
         string phase = "starting";
@@ -275,20 +279,30 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
                 failing = Step + 1;
                 phase = "loading data";
                 Phases?.Enter(PhaseClock.Data);
-                // Data parallelism: rank r of WorldSize would take its slice of the global batch here (items
-                // r·B/W … (r+1)·B/W of the batch the shared seed and position give every rank), not implemented yet.
-                var (input, labels) = Data.Next();
+                // Data parallelism: every rank reads the global batch the shared seed and position give (so any number
+                // of ranks sees the items of one process, and a resume works with any number) and trains on its rows
+                // r·B/W … (r+1)·B/W; the step's random draws are made for the global batch and cut the same way.
+                var (global, globalLabels) = Data.Next();
                 Phases?.Enter(PhaseClock.Other);
                 phase = "running the training step";
                 TStats stats;
                 try
                 {
-                    stats = TrainOn(input, labels);
+                    long rows = global.shape[0] / Sync.WorldSize, offset = Sync.Rank * rows;
+                    if (Sync.WorldSize == 1)
+                        stats = TrainOn(global, globalLabels);
+                    else
+                    {
+                        using var input = global.narrow(0, offset, rows);
+                        using var labels = globalLabels?.narrow(0, offset, rows);
+                        using var draws = BatchDraws.Slice(offset, rows, global.shape[0]);
+                        stats = TrainOn(input, labels);
+                    }
                 }
                 finally
                 {
-                    input.Dispose();
-                    labels?.Dispose();
+                    global.Dispose();
+                    globalLabels?.Dispose();
                 }
                 if (stats.Skipped)
                 {
@@ -312,6 +326,7 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
                 phase = "writing samples";
                 if (IsLeader && (Step % Config.SampleEvery == 0 || (Step == Config.Steps && SamplesAtLastStep))) WriteSamples();
                 phase = "saving the checkpoint";
+                if (Sync.WorldSize > 1 && (Step % Config.CheckpointEvery == 0 || Step == Config.Steps)) CheckRanksIdentical();
                 if (Step % Config.CheckpointEvery == 0 || Step == Config.Steps || FirstCheckpointDue(clock)) SaveCheckpoint();
             }
             phase = "saving the checkpoint";
@@ -330,6 +345,15 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
             }
             throw failure;
         }
+    }
+
+    // Every rank must hold the same weights after the same averaged steps; a difference (a desynchronised rank) stops
+    // the run before it writes a checkpoint from rank 0 alone.
+    private void CheckRanksIdentical()
+    {
+        if (Sync.CheckIdentical(StateTensors()) is string differ)
+            throw new ViTokException($"training stopped at step {Step}: {differ}. The last checkpoint in {Run.CheckpointDir} is intact; resume from it.");
+        Log($"(step={Step:D7}) weights and optimiser state bit-identical on all {Sync.WorldSize} ranks");
     }
 
     private bool FirstCheckpointDue(Stopwatch clock) =>
@@ -397,6 +421,13 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
     /// <summary>Gives every rank rank 0's weights, buffers, optimiser state and EMA (in the order of the sections).</summary>
     private void BroadcastState()
     {
+        using var _ = torch.no_grad();
+        Sync.Broadcast(StateTensors());
+    }
+
+    // Every tracked tensor: module parameters and buffers, optimiser state, EMA values, in section order.
+    private List<Tensor> StateTensors()
+    {
         var tensors = new List<Tensor>();
         foreach (var s in _sections)
         {
@@ -408,8 +439,7 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
             if (s.Optimiser is not null) tensors.AddRange(s.Optimiser.StateTensors);
             if (s.Ema is not null) tensors.AddRange(s.Ema.Values.Values);
         }
-        using var _ = torch.no_grad();
-        Sync.Broadcast(tensors);
+        return tensors;
     }
 
     /// <summary>Releases the run folder's lock, then the recipe's resources.</summary>

@@ -224,9 +224,11 @@ public class FrontDoorTests
         Assert.Equal(ConfigHelp.Keys<ViTok.Training.TrainConfig>().Count, ConfigHelp.Keys<ViTok.Training.TrainConfig>().Distinct().Count());
     }
 
+    // Every command that does work: the leaves, and a command with options of its own that also has subcommands
+    // (`eval` and `eval merge`); a group that only prints its help has no options but --help.
     internal static IEnumerable<(string[] Path, Command Command)> Commands(Command cmd, string[] path)
     {
-        if (cmd.Subcommands.Count == 0) yield return (path, cmd);
+        if (cmd.Subcommands.Count == 0 || (path.Length > 0 && cmd.Options.Any(o => o is not System.CommandLine.Help.HelpOption))) yield return (path, cmd);
         foreach (var sub in cmd.Subcommands)
             foreach (var x in Commands(sub, [.. path, sub.Name]))
                 yield return x;

@@ -14,11 +14,12 @@ public class VocabularyTests
     // numbers or writes files, so every one takes --json.
     public static readonly Dictionary<string, string[]> Concepts = new()
     {
-        ["info"] = [],
+        ["info"] = ["dtype"],
         ["init"] = ["output", "seed"],
         ["reconstruct"] = ["output", "device", "dtype"],
         ["encode"] = ["output", "device", "dtype"],
         ["decode"] = ["output", "device", "dtype"],
+        ["export onnx"] = ["output", "device", "dtype"],
         ["data inspect"] = ["seed", "split", "count"],
         ["data bench"] = ["seed", "split", "count"],
         ["train"] = ["output", "seed", "device", "dtype"],
@@ -27,6 +28,7 @@ public class VocabularyTests
         ["metrics"] = [],
         ["fd"] = [],
         ["eval"] = ["output", "seed", "split", "count", "device", "dtype"],
+        ["eval merge"] = [],
         ["encode-dataset"] = ["output", "seed", "split", "count", "device", "dtype"],
         ["train-dit"] = ["output", "seed", "device", "dtype"],
         ["sample"] = ["output", "seed", "count", "device", "dtype"],

@@ -44,6 +44,10 @@ public sealed class IdentityAutoencoder : IAutoencoder
     public IEnumerable<(string Name, Parameter Param)> DecoderParameters() => [];
     public long LatentFloats(long frames, long height, long width) => 3 * frames * height * width;
     public double Gmacs(long frames, long height, long width) => 0;
+    public ViTok.Models.ModelInfo Info(long frames, long height, long width) => throw new NotSupportedException("test double");
+
+    public ViTok.Models.MemoryEstimate Memory(long frames, long height, long width, long batch, int dtypeBytes) => throw new NotSupportedException("test double");
+
     public IReadOnlyDictionary<string, string> ModelMetadata() => new Dictionary<string, string>();
     public void Dispose() => _module.Dispose();
 }

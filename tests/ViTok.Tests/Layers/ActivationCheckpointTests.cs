@@ -32,4 +32,28 @@ public class ActivationCheckpointTests
         foreach (var (name, g) in plain)
             TensorAssert.Close(g, checkpointed[name], 1e-6, name);
     }
+
+    [Fact]
+    public void ForwardAndRecomputationFreeTheirTemporaries()
+    {
+        // A block of several ops: without checkpointing its temporaries stay in the caller's scope for backward;
+        // checkpointed, only the output does, and the recomputation in backward leaves only the input's gradient.
+        torch.manual_seed(10);
+        var w = torch.randn(16, 16).requires_grad_(true);
+        Tensor Block(Tensor h) => torch.tanh(h.matmul(w)).matmul(w).relu().matmul(w).sigmoid().matmul(w).tanh() + h;   // 9 tensors
+        var x = torch.randn(4, 16).requires_grad_(true);
+
+        using var plainScope = torch.NewDisposeScope();
+        Block(x);
+        long plain = plainScope.DisposablesCount;
+
+        using var ckptScope = torch.NewDisposeScope();
+        var y = ViTok.Layers.ActivationCheckpoint.Run(Block, x);
+        long afterForward = ckptScope.DisposablesCount;
+        y.sum().backward();
+        long afterBackward = ckptScope.DisposablesCount;
+
+        Assert.True(afterForward < plain, $"checkpointed forward keeps {afterForward} tensors, the plain one {plain}");
+        Assert.True(afterBackward - afterForward <= 4, $"{afterBackward - afterForward} tensors left by the recomputation and backward");
+    }
 }

@@ -58,6 +58,10 @@ public sealed class ToyAutoencoder : IAutoencoder
     public IEnumerable<(string Name, Parameter Param)> DecoderParameters() => [];
     public long LatentFloats(long frames, long height, long width) => height / 2 * (width / 2) * 3;
     public double Gmacs(long frames, long height, long width) => 0;
+    public ViTok.Models.ModelInfo Info(long frames, long height, long width) => throw new NotSupportedException("test double");
+
+    public ViTok.Models.MemoryEstimate Memory(long frames, long height, long width, long batch, int dtypeBytes) => throw new NotSupportedException("test double");
+
     public IReadOnlyDictionary<string, string> ModelMetadata() => new Dictionary<string, string> { ["family"] = Family };
     public void Dispose() => _module.Dispose();
 }

@@ -48,7 +48,9 @@ public class TrainingRunTests
     public void TheLoopCallsEverySyncHookAndAPassThroughSyncChangesNothing()
     {
         // Arrange: a stage-1 model, then stage 2 (generator and discriminator optimisers) twice: the default sync and
-        // a pass-through one that says it is rank 0 of 2.
+        // a pass-through one of a single rank. (A world of 2 trains each rank on its half of every batch, so a
+        // pass-through rank 0 of 2 would see half the items; Distributed/MpiTrainingTests compares 2 real ranks with
+        // one process.)
         string s1 = NewRunDir(), plain = NewRunDir(), synced = NewRunDir();
         using (var t = AutoencoderTrainer.Create(AutoencoderTrainerTests.Tiny(4), s1, AutoencoderTrainerTests.Data, _ => null)) t.RunLoop(CancellationToken.None);
         var cfg = AutoencoderTrainerTests.Tiny(6) with
@@ -56,7 +58,7 @@ public class TrainingRunTests
             Stage = 2, InitFrom = Path.Combine(s1, "model.safetensors"), DiscChannels = 8, EmaDecay = 0.9,
             Loss = new LossConfig { PerceptualWeight = 0, GanWeight = 0.1, GanStart = 0, GanWarmup = 0.5 },
         };
-        var sync = new RecordingSync(0, 2);
+        var sync = new RecordingSync(0, 1);
         long parameters;
 
         // Act

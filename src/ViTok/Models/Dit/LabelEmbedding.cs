@@ -29,7 +29,7 @@ public sealed class LabelEmbedding : nn.Module<Tensor, Tensor>
     public static Tensor DropLabels(Tensor labels, int nullClass, double probability, Generator? generator)
     {
         if (probability <= 0) return labels;
-        var drop = torch.rand(labels.shape, dtype: ScalarType.Float32, device: labels.device, generator: generator) < Scalars.Of(probability);
+        var drop = BatchDraws.Rand(labels.shape, ScalarType.Float32, labels.device, generator) < Scalars.Of(probability);
         return torch.where(drop, torch.full_like(labels, Scalars.Of(nullClass)), labels);
     }
 

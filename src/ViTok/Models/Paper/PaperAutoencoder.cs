@@ -286,5 +286,12 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     }
 
     /// <inheritdoc />
+    public ModelInfo Info(long frames, long height, long width) => ModelInfo.ForPaper(Config, frames, height, width);
+
+    /// <inheritdoc />
+    public MemoryEstimate Memory(long frames, long height, long width, long batch, int dtypeBytes) =>
+        MemoryEstimate.ForPaper(Config, frames, height, width, batch, dtypeBytes);
+
+    /// <inheritdoc />
     public IReadOnlyDictionary<string, string> ModelMetadata() => PaperCheckpoint.Metadata(Config);
 }

@@ -134,6 +134,13 @@ public sealed partial class V2Autoencoder
     }
 
     /// <inheritdoc />
+    public ModelInfo Info(long frames, long height, long width) => ModelInfo.ForV2(Config, height, width);
+
+    /// <inheritdoc />
+    public MemoryEstimate Memory(long frames, long height, long width, long batch, int dtypeBytes) =>
+        MemoryEstimate.ForV2(Config, height, width, batch, dtypeBytes);
+
+    /// <inheritdoc />
     public IReadOnlyDictionary<string, string> ModelMetadata() => new Dictionary<string, string>
     {
         [PaperCheckpoint.FormatKey] = PaperCheckpoint.Format,
