@@ -262,10 +262,12 @@ public static class ModelBench
                 progress?.Invoke($"building {s.Label}");
                 if (s.Mode == BenchMode.TrainStep) Train();
                 else Infer();
+                turn.Pass(index);
             }
             catch (Stop)
             {
-                // the last timed step is done
+                // The last timed step is done and this setting's model is freed: only now may the next one run.
+                turn.Pass(index);
             }
             catch (Exception e)
             {
@@ -297,7 +299,7 @@ public static class ModelBench
                 double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
                 if (i >= warmup) Times.Add(seconds);
                 Report(i, seconds);
-                turn.Pass(index);
+                if (i < warmup + repeats - 1) turn.Pass(index);   // the last turn passes once the model is freed
             }
         }
 
@@ -373,8 +375,8 @@ public static class ModelBench
                     Report(done, seconds);
                     done++;
                     if (done == warmup) _clock?.Reset();
+                    if (done == total) throw new Stop();   // passes the turn once the trainer is freed
                     turn.Pass(index);
-                    if (done == total) throw new Stop();
                     turn.Wait(index);
                     ApplyThreads(s);
                     _clock?.Enter(PhaseClock.Other);
