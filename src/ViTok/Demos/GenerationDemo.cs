@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ViTok.Data;
 using ViTok.IO;
+using ViTok.Evaluation;
 using ViTok.Models;
 using ViTok.Training;
 using ViTok.Generation;
@@ -90,7 +91,7 @@ public static class GenerationDemo
 
         int n = o.FdSamples;
         IDataSource test = FashionMnist.Load(o.DataFolder, train: false, transform);
-        using var fe = FeatureExtractor.Create(o.FidWeights);
+        using var fe = DistributionFeatures.Create(o.FidWeights);
         var (refPixels, refLabels) = GenerationEvaluator.LoadReal(test, space, n, o.Seed + 1);
         var refFeatures = fe.Features(refPixels);
         var (heldOut, _) = GenerationEvaluator.LoadReal(test, space, n, o.Seed + 1, skip: n);
@@ -98,18 +99,18 @@ public static class GenerationDemo
         var labels = Enumerable.Range(0, n).Select(i => (long)(i % 10)).ToArray();
         var modelPixels = DitSampler.Decode(tokenizer, DitSampler.Generate(gen.Model, process, space, labels, o.FdCfg, null, o.Seed + 2, o.CodecBatch), space, o.CodecBatch);
         var modelFeatures = fe.Features(modelPixels);
-        double fdModel = FeatureExtractor.Distance(modelFeatures, refFeatures);
+        double fdModel = DistributionFeatures.Distance(modelFeatures, refFeatures);
         log?.Invoke($"{fe.Key} model {fdModel:F3}");
 
         using var noiseGen = new Generator((ulong)(o.Seed + 3));
         var noise = torch.randn([n, space.Tokens, space.Contract.Channels], generator: noiseGen).Over(space.Scale);
-        double fdNoise = FeatureExtractor.Distance(fe.Features(DitSampler.Decode(tokenizer, noise, space, o.CodecBatch)), refFeatures);
+        double fdNoise = DistributionFeatures.Distance(fe.Features(DitSampler.Decode(tokenizer, noise, space, o.CodecBatch)), refFeatures);
         log?.Invoke($"{fe.Key} noise {fdNoise:F3}");
 
         var realLatents = new List<Tensor>();
         for (long i = 0; i < heldOut.shape[0]; i += o.CodecBatch)
             realLatents.Add(LatentCodec.EncodeBatch(tokenizer, heldOut.narrow(0, i, Math.Min(o.CodecBatch, heldOut.shape[0] - i))).Posterior.Mean);
-        double fdReal = FeatureExtractor.Distance(fe.Features(DitSampler.Decode(tokenizer, torch.cat(realLatents), space, o.CodecBatch)), refFeatures);
+        double fdReal = DistributionFeatures.Distance(fe.Features(DitSampler.Decode(tokenizer, torch.cat(realLatents), space, o.CodecBatch)), refFeatures);
         log?.Invoke($"{fe.Key} real latents {fdReal:F3}");
 
         var perClass = new Dictionary<string, double>();
@@ -117,7 +118,7 @@ public static class GenerationDemo
         {
             var g = modelFeatures.index_select(0, torch.tensor(labels.Select((l, i) => (l, i)).Where(x => x.l == c).Select(x => (long)x.i).ToArray()));
             var r = refFeatures.index_select(0, torch.tensor(refLabels.Select((l, i) => (l, i)).Where(x => x.l == c).Select(x => (long)x.i).ToArray()));
-            if (g.shape[0] >= 2 && r.shape[0] >= 2) perClass[FashionMnist.ClassNames[c]] = FeatureExtractor.Distance(g, r);
+            if (g.shape[0] >= 2 && r.shape[0] >= 2) perClass[FashionMnist.ClassNames[c]] = DistributionFeatures.Distance(g, r);
         }
 
         var report = new GenerationDemoReport

@@ -2,6 +2,7 @@ using ViTok.Data;
 using ViTok.Diffusion;
 using ViTok.IO;
 using ViTok.Models;
+using ViTok.Evaluation;
 using DataLoader = ViTok.Data.DataLoader;
 
 namespace ViTok.Generation;
@@ -9,7 +10,9 @@ namespace ViTok.Generation;
 /// <summary>Measures generated samples against real data with the evaluation's distances (paper §4.2's gFID; here
 /// <c>fd_resnet18</c>, or <c>fid</c> with user-supplied Inception weights): class-balanced samples from the DiT
 /// (EMA weights), decoded through the tokenizer, against real items prepared like the latents were (padded to the
-/// same pixel size), overall and per class. Videos are compared frame by frame.</summary>
+/// same pixel size), overall and per class, through the evaluation's one generated-vs-real path
+/// (<see cref="DistributionFeatures"/>: 8-bit quantisation, the same networks and float64 statistics as <c>vitok eval
+/// --generated</c>). Videos are compared frame by frame.</summary>
 public static class GenerationEvaluator
 {
     /// <summary>Runs the evaluation.</summary>
@@ -25,7 +28,7 @@ public static class GenerationEvaluator
         int n = options.Samples;
         if (n < 2) throw new ViTokException("--n must be at least 2 (a covariance needs two samples).");
         int nReal = options.RealSamples > 0 ? options.RealSamples : n;
-        using var fe = FeatureExtractor.Create(options.FidWeights, generator.Model.parameters().First().device);
+        using var fe = DistributionFeatures.Create(options.FidWeights, generator.Model.parameters().First().device);
 
         log?.Invoke($"real: {nReal} items of {real.Location}");
         var (realPixels, realLabels) = LoadReal(real, space, nReal, options.Seed, options.BatchSize);
@@ -37,7 +40,7 @@ public static class GenerationEvaluator
         var z = DitSampler.Generate(generator.Model, process, space, labels, options.Cfg, steps, options.Seed, options.BatchSize);
         var pixels = DitSampler.Decode(tokenizer, z, space, options.BatchSize);
         var genFeatures = fe.Features(pixels);
-        double overall = FeatureExtractor.Distance(genFeatures, realFeatures);
+        double overall = DistributionFeatures.Distance(genFeatures, realFeatures);
 
         var perClass = new Dictionary<string, double>();
         if (options.PerClass && classes > 0)
@@ -49,7 +52,7 @@ public static class GenerationEvaluator
                 var r = Rows(realFeatures, realLabels, c, framesPer);
                 if (g is null || r is null) continue;
                 string name = c < space.Classes.Count ? space.Classes[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                perClass[name] = FeatureExtractor.Distance(g, r);
+                perClass[name] = DistributionFeatures.Distance(g, r);
             }
         }
         return new GenerationEvalReport(fe.Key, overall, perClass, n, (int)realLabels.Length, options.Cfg, steps, process.Kind);
