@@ -31,6 +31,7 @@ public static class CliApp
         root.Subcommands.Add(EvalGenCommand.Create());
         root.Subcommands.Add(GenerateDemoCommand.Create());
         root.Subcommands.Add(StudyCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         RefuseEmptyValues(root);
         AddHelpActions(root);
         return root;

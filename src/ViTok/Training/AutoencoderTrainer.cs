@@ -127,7 +127,9 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
         using var gen = new Generator(StepSeed, Device);
 
         // ---- generator / auto-encoder step ----
+        Phases?.Enter(PhaseClock.Optimiser);
         _opt.ZeroGrad();
+        Phases?.Enter(PhaseClock.Forward);
         var (recon, kl) = _model.TrainForward(x, gen);
         var rec = ReconstructionLoss.Compute(cfg.Loss.Reconstruction, recon, x);
         var loss = rec;
@@ -154,7 +156,9 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
         }
         double lossValue = Scalar(loss);
         if (!FiniteOnAllRanks(lossValue)) return Skip(lr);
+        Phases?.Enter(PhaseClock.Backward);
         loss.backward();
+        Phases?.Enter(PhaseClock.Optimiser);
         double gradNorm = SyncAndClip(_opt, cfg.GradClip);
         if (!double.IsFinite(gradNorm)) return Skip(lr);
         _opt.StepOnce();
@@ -167,15 +171,19 @@ public sealed class AutoencoderTrainer : TrainingRun<TrainConfig, StepStats>
             int warm = Math.Max(1, (int)(0.025 * cfg.Steps));
             _discOpt.LearningRate = cfg.DiscLr * Math.Min(1.0, (Step + 1.0) / warm);
             _discOpt.ZeroGrad();
+            Phases?.Enter(PhaseClock.Forward);
             var d = GanLosses.DiscriminatorHinge(_disc.call(target.to(ScalarType.Float32)), _disc.call(frames.detach().to(ScalarType.Float32)));
             ganD = Scalar(d);
             if (FiniteOnAllRanks(ganD))
             {
+                Phases?.Enter(PhaseClock.Backward);
                 d.backward();
+                Phases?.Enter(PhaseClock.Optimiser);
                 SyncAndClip(_discOpt, cfg.GradClip);
                 _discOpt.StepOnce();
             }
         }
+        Phases?.Enter(PhaseClock.Other);
         double ips = batch.shape[0] * Sync.WorldSize / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
         return new StepStats(Step, lossValue, Scalar(rec), klValue, percValue, ganG, ganD, lr, gradNorm, ips, false);
     }

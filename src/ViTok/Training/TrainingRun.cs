@@ -66,6 +66,10 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
     /// <summary>Called with every log line (rank 0 also writes it to log.txt).</summary>
     public Action<string>? OnLog { get; set; }
 
+    /// <summary>When set, the loop and the recipe mark their phases on it (data, forward, backward, optimiser, other):
+    /// a profile of where a step's wall time goes (<c>vitok bench train-step --profile</c>). Null: nothing is measured.</summary>
+    public PhaseClock? Phases { get; set; }
+
     /// <summary>The compute device of the config.</summary>
     protected Device Device { get; }
 
@@ -274,10 +278,12 @@ public abstract class TrainingRun<TConfig, TStats> : IDisposable
                 }
                 failing = Step + 1;
                 phase = "loading data";
+                Phases?.Enter(PhaseClock.Data);
                 // Data parallelism: every rank reads the global batch the shared seed and position give (so any number
                 // of ranks sees the items of one process, and a resume works with any number) and trains on its rows
                 // r·B/W … (r+1)·B/W; the step's random draws are made for the global batch and cut the same way.
                 var (global, globalLabels) = Data.Next();
+                Phases?.Enter(PhaseClock.Other);
                 phase = "running the training step";
                 TStats stats;
                 try

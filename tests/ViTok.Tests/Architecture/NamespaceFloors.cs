@@ -26,7 +26,7 @@ public static class NamespaceFloors
         ["Losses"] = 5, ["Metrics"] = 5,
         ["Diffusion"] = 6,
         ["Training"] = 7, ["Distributed"] = 7,
-        ["Evaluation"] = 8, ["Generation"] = 8,
+        ["Evaluation"] = 8, ["Generation"] = 8, ["Benchmarks"] = 8, // Benchmarks: vitok bench (models, the training loop)
         ["Study"] = 9, ["Export"] = 9,
         ["Demos"] = 10,
     };

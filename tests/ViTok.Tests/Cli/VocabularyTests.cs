@@ -37,6 +37,7 @@ public class VocabularyTests
         ["study run"] = ["output"],
         ["study report"] = [],
         ["study presets"] = [],
+        ["bench"] = ["seed", "device", "dtype"],
     };
 
     [Fact]

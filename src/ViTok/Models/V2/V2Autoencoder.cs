@@ -25,11 +25,14 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
     /// <summary>The halves this model has.</summary>
     public V2Parts Parts { get; }
 
-    /// <summary>The parameters' dtype (float32 or bfloat16).</summary>
-    public ScalarType DType { get; }
+    /// <summary>The parameters' dtype (float32 or bfloat16), read from the weights, so it follows a later
+    /// <c>Module.to(dtype)</c>: inputs are cast to it.</summary>
+    public ScalarType DType => FirstWeight.dtype;
 
-    /// <summary>The parameters' device.</summary>
-    public Device Device { get; }
+    /// <summary>The parameters' device, read from the weights, so it follows a later <c>Module.to(device)</c>.</summary>
+    public Device Device => FirstWeight.device;
+
+    private Tensor FirstWeight => (patch_embed ?? decoder_embed)!.weight!;
 
     /// <summary>True when the encoder half exists.</summary>
     public bool HasEncoder => Parts.HasFlag(V2Parts.Encoder);
@@ -47,8 +50,6 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
             throw new ArgumentException($"unsupported parameter dtype {dtype}", nameof(dtype));
         Config = config;
         Parts = parts & V2Parts.Both;
-        DType = dtype;
-        Device = device ?? torch.CPU;
         if (HasEncoder)
         {
             patch_embed = nn.Linear(config.PixelsPerToken, config.EncoderWidth, hasBias: true, device: device, dtype: dtype);
