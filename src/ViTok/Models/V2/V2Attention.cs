@@ -69,7 +69,7 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
         if (block < 0) throw new ArgumentOutOfRangeException(nameof(block), "the block must be positive (0: the default).");
         long n = q.shape[2], blk = block > 0 ? block : Math.Max(window, 64);
         using var scope = torch.NewDisposeScope();
-        var parts = new List<Tensor>();
+        var output = torch.empty_like(q);                                                                                // [B, H, N, Dh]
         for (long s = 0; s < n; s += blk)
         {
             using var blockScope = torch.NewDisposeScope();
@@ -80,8 +80,8 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
             if (valid is not null)
                 mask = mask.logical_and(valid.narrow(1, ks, ke - ks).unsqueeze(1).unsqueeze(1).logical_or(qi.eq(kj)));   // [B, 1, bq, bk]
             var o = F.scaled_dot_product_attention(q.narrow(2, s, e - s), k.narrow(2, ks, ke - ks), v.narrow(2, ks, ke - ks), mask);
-            parts.Add(o.MoveToOuterDisposeScope());
+            output.narrow(2, s, e - s).copy_(o);
         }
-        return torch.cat(parts, 2).MoveToOuterDisposeScope();
+        return output.MoveToOuterDisposeScope();
     }
 }

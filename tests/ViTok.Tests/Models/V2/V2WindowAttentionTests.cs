@@ -77,6 +77,27 @@ public sealed class V2WindowAttentionTests
     }
 
     [Fact]
+    public void SlidingWindow_GradientsEqualTheNaiveBandMask()
+    {
+        // Arrange
+        torch.manual_seed(77);
+        var valid = torch.ones([1, 40], ScalarType.Bool);
+        valid[0, 33..] = torch.tensor(false);
+        Tensor[] Leaves() => [.. Enumerable.Range(0, 3).Select(_ => torch.randn(1, 2, 40, 8).requires_grad_(true))];
+        var a = Leaves();
+        var b = a.Select(t => t.detach().clone().requires_grad_(true)).ToArray();
+        var weight = torch.randn(1, 2, 40, 8) * valid.unsqueeze(1).unsqueeze(-1);
+
+        // Act
+        (V2Attention.SlidingWindow(a[0], a[1], a[2], valid, 5, 7) * weight).sum().backward();
+        (Naive(b[0], b[1], b[2], valid, 5) * weight).sum().backward();
+
+        // Assert
+        for (int i = 0; i < 3; i++)
+            Assert.True((a[i].grad! - b[i].grad!).abs().max().item<float>() < 1e-5, $"gradient {i}");
+    }
+
+    [Fact]
     public void Model_WindowOff_IsBitIdentical_AndAWindowCoveringEverythingIsFullAttention()
     {
         // Arrange
