@@ -7,7 +7,8 @@ namespace ViTok.Models;
 /// <see cref="DecodeImage"/>): a family with a size rule (<see cref="IAutoencoder.AcceptsAnySize"/> false, the paper
 /// family) gets the image padded by edge replication to the patch multiple and the pixels cropped back; a family with a
 /// token budget (ViTok-v2) shrinks images over the budget and pads with zeros itself. Videos [3, T, H, W]
-/// (<see cref="ReconstructVideo"/>) in chunks, padded and cropped the same way. Batches for generation
+/// (<see cref="ReconstructVideo"/>) in temporal chunks, consecutive or overlapping and blended with
+/// <see cref="Tiling"/>'s ramp, padded and cropped the same way. Batches for generation
 /// (<see cref="EncodeBatch"/>) at an exact token grid. Decoding a batch is <see cref="IAutoencoder.Decode"/> itself.</summary>
 public static class LatentCodec
 {
