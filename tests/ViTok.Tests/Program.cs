@@ -15,7 +15,7 @@ public static class Program
             return Distributed.MpiHost.Run(args[1]);
         if (args.Length >= 2 && args[0] == "rewrite-scalars")
             return ScalarRewriter.Run(Support.RepoPaths.Root, args[1..]) >= 0 ? 0 : 1;
-        if (args.Length == 6 && args[0] == "memory-probe")
+        if (args.Length is 6 or 7 && args[0] == "memory-probe")
             return Models.MemoryProbe.Run(args[1..]);
         if (args.Length >= 1 && args[0] == "onnx-bench")
             return Export.OnnxBench.Run(args[1..]);

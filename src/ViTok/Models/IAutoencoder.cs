@@ -42,6 +42,24 @@ public interface IAutoencoder : IDisposable
     /// mean)</c>; ViTok-v2: <c>per-token layernorm (affine-free, eps 1e-6)</c>).</summary>
     string LatentNormalization { get; }
 
+    /// <summary>True when the family has a sliding-window attention for large inputs (ViTok-v2: the reference's 1-D
+    /// window over the raster-order tokens); false otherwise (the paper family tiles instead, see <see cref="Tiling"/>).</summary>
+    bool HasAttentionWindow => false;
+
+    /// <summary>Sliding-window half-width sw in tokens of every attention layer (key j visible to query i iff
+    /// |i − j| ≤ sw); 0 (the default) is full attention. Only families with <see cref="HasAttentionWindow"/> take a
+    /// nonzero value.</summary>
+    /// <exception cref="ViTokException">A nonzero window on a family without one, or a negative window.</exception>
+    int AttentionWindow
+    {
+        get => 0;
+        set
+        {
+            if (value != 0)
+                throw new ViTokException($"--window is for ViTok-v2 models; {Family} {Variant} has no windowed attention (large paper-family images are tiled: --tile).");
+        }
+    }
+
     /// <summary>Recompute each transformer block in the backward pass instead of storing its activations.</summary>
     bool ActivationCheckpointing { get; set; }
 

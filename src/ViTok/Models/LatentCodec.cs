@@ -7,7 +7,8 @@ namespace ViTok.Models;
 /// <see cref="DecodeImage"/>): a family with a size rule (<see cref="IAutoencoder.AcceptsAnySize"/> false, the paper
 /// family) gets the image padded by edge replication to the patch multiple and the pixels cropped back; a family with a
 /// token budget (ViTok-v2) shrinks images over the budget and pads with zeros itself. Videos [3, T, H, W]
-/// (<see cref="ReconstructVideo"/>) in chunks, padded and cropped the same way. Batches for generation
+/// (<see cref="ReconstructVideo"/>) in temporal chunks, consecutive or overlapping and blended with
+/// <see cref="Tiling"/>'s ramp, padded and cropped the same way. Batches for generation
 /// (<see cref="EncodeBatch"/>) at an exact token grid. Decoding a batch is <see cref="IAutoencoder.Decode"/> itself.</summary>
 public static class LatentCodec
 {
@@ -62,21 +63,56 @@ public static class LatentCodec
         return img.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Reconstructs one video [3, T, H, W] in [-1, 1] of any length and size, float32 [3, T, H, W]: cut into
-    /// chunks of <paramref name="chunkFrames"/> frames (rounded down to the tubelet, at least one tubelet), each padded by
-    /// edge replication (last frame, last row and column) to the model's multiples, encoded, decoded and cropped back
-    /// (no_grad, own dispose scope).</summary>
-    /// <exception cref="ViTokException">The clip is not [3, T, H, W], or the model takes no videos.</exception>
-    public static Tensor ReconstructVideo(IAutoencoder model, Tensor clip, int chunkFrames = 16)
+    /// <summary>Reconstructs one video [3, T, H, W] in [-1, 1] of any length and size, float32 [3, T, H, W], in
+    /// temporal chunks of <paramref name="chunkFrames"/> frames (rounded down to the tubelet q, at least one tubelet),
+    /// each padded by edge replication (last frame, last row and column) to the model's multiples, encoded, decoded
+    /// and cropped back (no_grad, own dispose scope). <paramref name="overlapFrames"/> = 0 cuts the clip into
+    /// consecutive chunks (the last one shorter). An overlap (a multiple of q, at most half the chunk) makes the chunks
+    /// overlap as <see cref="Tiling"/>'s tiles do: the clip is padded to a multiple of q once, chunk origins step by
+    /// chunk − overlap with the last chunk flush with the end (<see cref="Tiling.Origins"/>), and the decoded frames are
+    /// blended with the same raised-cosine ramp over the overlap (<see cref="Tiling.RampAxis"/>), normalised by the
+    /// summed weights. A clip that fits one chunk is reconstructed exactly as without overlap.
+    /// <paramref name="progress"/> gets (chunks done, total).</summary>
+    /// <exception cref="ViTokException">The clip is not [3, T, H, W], the model takes no videos, or the overlap is
+    /// not a multiple of q or over half the chunk.</exception>
+    public static Tensor ReconstructVideo(IAutoencoder model, Tensor clip, int chunkFrames = 16, int overlapFrames = 0, Action<int, int>? progress = null)
     {
         if (clip.dim() != 4 || clip.shape[0] != 3)
             throw new ViTokException($"expected a video [3, T, H, W], got [{string.Join(", ", clip.shape)}]");
         if (!model.AcceptsVideos)
             throw new ViTokException($"model {model.Family} {model.Variant} takes images, not videos.");
-        using var scope = torch.NewDisposeScope();
         int q = model.TubeletSize;
-        long t = clip.shape[1], h = clip.shape[2], w = clip.shape[3];
         int chunk = Math.Max(q, chunkFrames / q * q);
+        if (overlapFrames < 0 || overlapFrames % q != 0 || 2 * overlapFrames > chunk)
+            throw new ViTokException($"--chunk-overlap {overlapFrames}: must be a multiple of the tubelet size {q} and at most half the chunk of {chunk} frames (--frames).");
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        long t = clip.shape[1], h = clip.shape[2], w = clip.shape[3];
+        if (overlapFrames == 0) return Consecutive(model, clip, chunk, progress).MoveToOuterDisposeScope();
+        var padded = PadToMultiple(model, clip.unsqueeze(0))[0];                              // [3, T', H', W']
+        long tp = padded.shape[1];
+        var origins = Tiling.Origins(tp, chunk, overlapFrames);
+        var sum = torch.zeros([3, tp, h, w], ScalarType.Float32, clip.device);
+        var weight = torch.zeros([1, tp, 1, 1], ScalarType.Float32, clip.device);
+        for (int i = 0; i < origins.Count; i++)
+        {
+            using var chunkScope = torch.NewDisposeScope();
+            long start = origins[i], len = Math.Min(chunk, tp);
+            using var latents = model.Encode(padded.narrow(1, start, len).unsqueeze(0));      // [1, 3, len, H', W']
+            var recon = model.Decode(latents.Z, latents.Grid)[0].narrow(2, 0, h).narrow(3, 0, w);   // [3, len, H, W]
+            var m = torch.tensor(Tiling.RampAxis(len, overlapFrames, i > 0, i < origins.Count - 1), device: clip.device).reshape(1, len, 1, 1);
+            sum.narrow(1, start, len).PlusInPlace(recon * m);
+            weight.narrow(1, start, len).PlusInPlace(m);
+            progress?.Invoke(i + 1, origins.Count);
+        }
+        return (sum / weight).narrow(1, 0, t).contiguous().MoveToOuterDisposeScope();
+    }
+
+    // Consecutive chunks without overlap (the last one shorter), each padded to the model's multiples and cropped back.
+    private static Tensor Consecutive(IAutoencoder model, Tensor clip, int chunk, Action<int, int>? progress)
+    {
+        long t = clip.shape[1], h = clip.shape[2], w = clip.shape[3];
+        int total = (int)((t + chunk - 1) / chunk);
         var parts = new List<Tensor>();
         for (long start = 0; start < t; start += chunk)
         {
@@ -85,8 +121,9 @@ public static class LatentCodec
             using var latents = model.Encode(x);
             var recon = model.Decode(latents.Z, latents.Grid);                                // [1, 3, len', H', W']
             parts.Add(recon[0].narrow(1, 0, len).narrow(2, 0, h).narrow(3, 0, w));            // [3, len, H, W]
+            progress?.Invoke(parts.Count, total);
         }
-        return torch.cat(parts, 1).contiguous().MoveToOuterDisposeScope();
+        return torch.cat(parts, 1).contiguous();
     }
 
     /// <summary>Encodes a batch of same-size images [B, 3, H, W] or clips [B, 3, T, H, W] in [-1, 1] at an exact token

@@ -115,22 +115,28 @@ public static class Tiling
         [.. from r in Origins(gh, tile, overlap) from c in Origins(gw, tile, overlap)
             select (r, c, Math.Min(tile, gh), Math.Min(tile, gw))];
 
+    /// <summary>Blend weights along one axis of <paramref name="length"/> units: a raised-cosine ramp
+    /// ½ − ½·cos(π(i + ½)/overlap), i = 0 … overlap − 1, at the start (when <paramref name="start"/>: a neighbour
+    /// overlaps there) and mirrored at the end (when <paramref name="end"/>), 1 elsewhere; all ones when
+    /// <paramref name="overlap"/> is 0. Shared by the spatial tiles here and the temporal chunks of
+    /// <see cref="LatentCodec.ReconstructVideo"/>.</summary>
+    public static float[] RampAxis(long length, long overlap, bool start, bool end)
+    {
+        var a = Enumerable.Repeat(1f, (int)length).ToArray();
+        for (int i = 0; i < overlap && i < length; i++)
+        {
+            float v = (float)(0.5 - 0.5 * Math.Cos(Math.PI * (i + 0.5) / overlap));
+            if (start) a[i] = Math.Min(a[i], v);
+            if (end) a[length - 1 - i] = Math.Min(a[length - 1 - i], v);
+        }
+        return a;
+    }
+
     // Blend weights [h, w, 1]: a raised-cosine ramp over `overlap` units on each side that has a neighbouring tile.
     private static Tensor Ramp(long h, long w, long overlap, bool top, bool bottom, bool left, bool right, Device device)
     {
-        float[] Axis(long n, bool start, bool end)
-        {
-            var a = Enumerable.Repeat(1f, (int)n).ToArray();
-            for (int i = 0; i < overlap && i < n; i++)
-            {
-                float v = (float)(0.5 - 0.5 * Math.Cos(Math.PI * (i + 0.5) / overlap));
-                if (start) a[i] = Math.Min(a[i], v);
-                if (end) a[n - 1 - i] = Math.Min(a[n - 1 - i], v);
-            }
-            return a;
-        }
-        var rows = torch.tensor(Axis(h, top, bottom), device: device).reshape(h, 1, 1);
-        var cols = torch.tensor(Axis(w, left, right), device: device).reshape(1, w, 1);
+        var rows = torch.tensor(RampAxis(h, overlap, top, bottom), device: device).reshape(h, 1, 1);
+        var cols = torch.tensor(RampAxis(w, overlap, left, right), device: device).reshape(1, w, 1);
         return rows * cols;
     }
 }

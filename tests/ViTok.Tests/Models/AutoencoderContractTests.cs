@@ -277,6 +277,7 @@ public sealed class AutoencoderContractTests
                 using (latents.Posterior.Sample()) { }
             }
             using (LatentCodec.ReconstructVideo(video, clip, chunkFrames: 4)) { }
+            using (LatentCodec.ReconstructVideo(video, clip, chunkFrames: 4, overlapFrames: 2)) { }
         }
 
         // Act

@@ -10,7 +10,9 @@ namespace ViTok.Tests.Models;
 /// <summary><c>dotnet ViTok.Tests.dll memory-probe FAMILY VARIANT HxW BATCH MODE</c> (MODE: baseline, encode, decode,
 /// train, train-ckpt): runs that one thing in this fresh process (random weights, float32) and prints one line with the
 /// process's peak RSS (VmHWM of /proc/self/status) beside <see cref="MemoryEstimate"/>'s peak, in bytes.
-/// train = two steps of MSE (+ 1e-3·KL for the paper family) with the project's AdamW, each step in its own dispose scope.</summary>
+/// train = two steps of MSE (+ 1e-3·KL for the paper family) with the project's AdamW, each step in its own dispose scope.
+/// An optional 7th argument sets ViTok-v2's sliding attention window (0: full attention); the environment variable
+/// PROBE_PAD_TOKENS pads each v2 sequence by that many tokens (so the attention takes the key-mask path).</summary>
 public static class MemoryProbe
 {
     public static long PeakRss()
@@ -35,6 +37,7 @@ public static class MemoryProbe
         if (int.TryParse(Environment.GetEnvironmentVariable("VITOK_THREADS"), out int t) && t > 0) torch.set_num_threads(t);
         torch.manual_seed(0);
         IAutoencoder model = Autoencoders.Create(family, variant, 16);
+        if (args.Length > 5) model.AttentionWindow = int.Parse(args[5]);
         var estimate = family == "paper"
             ? MemoryEstimate.ForPaper(((PaperAutoencoder)model).Config, 1, h, w, batch, 4)
             : MemoryEstimate.ForV2(((V2Autoencoder)model).Config, h, w, batch, 4);
@@ -93,14 +96,15 @@ public static class MemoryProbe
             "train" => estimate.TrainPeakBytes,
             _ => estimate.TrainCheckpointedPeakBytes,
         };
-        Console.WriteLine($"{family} {variant} {h}x{w} B={batch} {mode}: measured_peak_rss {peak} estimate {est} ratio {(double)est / peak:F3} seconds {sw.Elapsed.TotalSeconds:F1}");
+        Console.WriteLine($"{family} {variant} {h}x{w} B={batch} {mode} window={model.AttentionWindow}: measured_peak_rss {peak} estimate {est} ratio {(double)est / peak:F3} seconds {sw.Elapsed.TotalSeconds:F1}");
         return 0;
     }
 
     private static PatchBatch Dense(V2Autoencoder v, Tensor x)
     {
         long p = v.PatchSize;
-        int tokens = (int)((x.shape[2] / p) * (x.shape[3] / p));
+        int pad = int.TryParse(Environment.GetEnvironmentVariable("PROBE_PAD_TOKENS"), out int extra) ? extra : 0;
+        int tokens = (int)((x.shape[2] / p) * (x.shape[3] / p)) + pad;
         return NaFlex.Patchify([.. Enumerable.Range(0, (int)x.shape[0]).Select(i => x[i])], v.PatchSize, tokens, resize: false);
     }
 }

@@ -13,6 +13,23 @@ public sealed partial class V2Autoencoder
     public bool ActivationCheckpointing { get; set; }
 
     /// <inheritdoc />
+    public bool HasAttentionWindow => true;
+
+    /// <inheritdoc />
+    /// <remarks>Set on every encoder and decoder block; 0 keeps today's exact full-attention path.</remarks>
+    public int AttentionWindow
+    {
+        get;
+        set
+        {
+            if (value < 0) throw new ViTokException($"--window {value}: the attention window must be 0 (off) or a positive number of tokens.");
+            foreach (var block in (encoder_blocks ?? []).Concat(decoder_blocks ?? []))
+                block.Window = value;
+            field = value;
+        }
+    }
+
+    /// <inheritdoc />
     public string Family => Config.Family;
 
     /// <inheritdoc />

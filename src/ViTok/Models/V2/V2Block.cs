@@ -24,6 +24,13 @@ public sealed class V2Block : nn.Module<Tensor, Tensor, Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The attention's sliding-window half-width in tokens (0: full attention); see <see cref="V2Attention.Window"/>.</summary>
+    public int Window
+    {
+        get => attn.Window;
+        set => attn.Window = value;
+    }
+
     /// <summary>Applies the block to x [B, N, dim] with RoPE cos/sin [B, N, Dh/2] and an optional key mask [B, 1, 1, N].</summary>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
     {
