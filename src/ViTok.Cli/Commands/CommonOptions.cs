@@ -49,6 +49,18 @@ public static class CommonOptions
     /// <summary><c>--device cpu|cuda|cuda:N</c>.</summary>
     public static Option<string> Device() => new("--device") { Description = "Device: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
 
+    /// <summary><c>--seed</c> overriding a config's <c>seed</c> (a whole number ≥ 0).</summary>
+    public static Option<long?> SeedOverride()
+    {
+        var seed = new Option<long?>("--seed") { Description = "Shortcut for --set seed=S." };
+        seed.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is long v && v < 0) r.AddError($"--seed {v}: expected a whole number ≥ 0"); });
+        return seed;
+    }
+
+    /// <summary>The <c>--json</c> of the training commands.</summary>
+    public static Option<bool> TrainingJson() =>
+        Json("Print one JSON object when training stops: run_folder, model, step, steps, metrics, loss_curve (progress goes to stderr).");
+
     /// <summary><c>--device</c> without a default (the command's config decides when it is not given).</summary>
     public static Option<string?> DeviceOverride() => new("--device") { Description = "Device: cpu, cuda or cuda:N (default: the config's `device`)." };
 

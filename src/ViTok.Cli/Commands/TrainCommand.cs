@@ -21,11 +21,10 @@ public static class TrainCommand
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set steps=200 --set loss.kl_weight=0.", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
         var output = CommonOptions.Output("Run folder for a new run (e.g. runs/NAME).", required: false);
         var resume = new Option<string?>("--resume") { Description = "Resume the run in this folder from its newest checkpoint." };
-        var seed = new Option<long?>("--seed") { Description = "Shortcut for --set seed=S." };
-        seed.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is long v && v < 0) r.AddError($"--seed {v}: expected a whole number ≥ 0"); });
+        var seed = CommonOptions.SeedOverride();
         var device = CommonOptions.DeviceOverride();
         var dtype = CommonOptions.DTypeOverride();
-        var json = CommonOptions.Json("Print one JSON object when training stops: run_folder, model, step, steps, metrics, loss_curve (progress goes to stderr).");
+        var json = CommonOptions.TrainingJson();
         var distributed = new DistributedOption();
         var cmd = new Command("train", "Train a tokenizer (paper recipe, stage 1 or 2) or resume a run.\n\n" + ConfigHelp.Block<TrainConfig>(Examples))
         {

@@ -17,11 +17,10 @@ public static class TrainDitCommand
         var output = CommonOptions.Output("New run folder (config.json, metrics.jsonl, loss.png, log.txt, samples/, checkpoints/, model.safetensors).", required: false);
         var resume = new Option<string?>("--resume") { Description = "Resume the newest checkpoint of this run folder." };
         var set = new Option<string[]>("--set") { Description = "Override a config key: --set steps=2000 --set diffusion.kind=flow.", AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
-        var seed = new Option<long?>("--seed") { Description = "Shortcut for --set seed=S." };
-        seed.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is long v && v < 0) r.AddError($"--seed {v}: expected a whole number ≥ 0"); });
+        var seed = CommonOptions.SeedOverride();
         var device = CommonOptions.DeviceOverride();
         var dtype = CommonOptions.DTypeOverride();
-        var json = CommonOptions.Json("Print one JSON object when training stops: run_folder, model, step, steps, metrics, loss_curve (progress goes to stderr).");
+        var json = CommonOptions.TrainingJson();
         var distributed = new DistributedOption();
         var cmd = new Command("train-dit", "Train the latent DiT (DDPM ε-prediction or rectified flow) with AdamW, warmup + cosine, EMA, label dropout " +
                                            "for guidance, atomic checkpoints and exact resume.\n\n" +
