@@ -39,7 +39,18 @@ public static class LossCurve
         return (steps.ToArray(), values.ToArray());
     }
 
-    /// <summary>Draws <c>loss.png</c> (800×450) into <paramref name="runFolder"/> from its metrics.jsonl.</summary>
+    /// <summary>The terms drawn, in legend order: metrics.jsonl key and legend text. A term is drawn when it has a
+    /// positive value (a tokenizer run: total, reconstruction, KL, perceptual, GAN generator and discriminator; a DiT
+    /// run: its loss).</summary>
+    public static readonly IReadOnlyList<(string Key, string Legend)> Terms =
+    [
+        ("loss", "loss (total)"), ("reconstruction", "reconstruction"), ("kl", "KL (unweighted)"), ("perceptual", "perceptual (unweighted)"),
+        ("gan_generator", "GAN generator"), ("gan_discriminator", "GAN discriminator"),
+    ];
+
+    /// <summary>Draws <c>loss.png</c> (800×450) into <paramref name="runFolder"/> from its metrics.jsonl: every term
+    /// of <see cref="Terms"/> with positive values against the step, on a log₁₀ axis (the terms differ by orders of
+    /// magnitude).</summary>
     /// <param name="runFolder">A run folder holding metrics.jsonl.</param>
     /// <returns>The PNG path, or null when metrics.jsonl holds no finite loss yet.</returns>
     /// <exception cref="IOException">The PNG cannot be written.</exception>
@@ -47,26 +58,34 @@ public static class LossCurve
     {
         string metrics = Path.Combine(runFolder, "metrics.jsonl");
         if (!File.Exists(metrics)) return null;
-        var (steps, loss) = Read(metrics, "loss");
+        var (steps, _) = Read(metrics, "loss");
         if (steps.Length == 0) return null;
-        var (recSteps, rec) = Read(metrics, "reconstruction");
         bool text = PlotFonts.EnsureScottPlot();
         var plot = new ScottPlot.Plot();
         try
         {
             if (text) plot.Font.Set(PlotFonts.Family);
-            var total = plot.Add.Scatter(steps, loss);
-            total.LegendText = "loss (total)";
-            total.MarkerSize = steps.Length > 60 ? 0 : 4;
-            if (recSteps.Length > 0)
+            double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            foreach (var (key, legend) in Terms)
             {
-                var r = plot.Add.Scatter(recSteps, rec);
-                r.LegendText = "reconstruction";
-                r.MarkerSize = recSteps.Length > 60 ? 0 : 4;
+                var (xs, ys) = Read(metrics, key);
+                var keep = Enumerable.Range(0, xs.Length).Where(i => ys[i] > 0).ToArray();
+                if (keep.Length == 0) continue;
+                double[] logs = keep.Select(i => Math.Log10(ys[i])).ToArray();
+                lo = Math.Min(lo, logs.Min());
+                hi = Math.Max(hi, logs.Max());
+                var line = plot.Add.Scatter(keep.Select(i => xs[i]).ToArray(), logs);
+                line.LegendText = legend;
+                line.MarkerSize = keep.Length > 60 ? 0 : 4;
+            }
+            if (double.IsFinite(lo))
+            {
+                double[] ticks = Enumerable.Range((int)Math.Floor(lo), (int)Math.Ceiling(hi) - (int)Math.Floor(lo) + 1).Select(k => (double)k).ToArray();
+                plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, ticks.Select(k => $"1e{k:F0}").ToArray());
             }
             plot.XLabel("step");
-            plot.YLabel("loss");
-            plot.Title($"{Path.GetFileName(Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar))}: loss per logged step");
+            plot.YLabel("value (log scale)");
+            plot.Title($"{Path.GetFileName(Path.GetFullPath(runFolder).TrimEnd(Path.DirectorySeparatorChar))}: loss terms per logged step");
             plot.ShowLegend(ScottPlot.Alignment.UpperRight);
             byte[] png = plot.GetImageBytes(800, 450, ScottPlot.ImageFormat.Png);
             var (rgb, h, w) = ImageIO.DecodeRgb8(png, "loss plot");
