@@ -64,9 +64,11 @@ public sealed partial class TilePlan(string mode, int size, int overlap, long? m
                                          $"{Limit / 1e9:F1} GB; use --tile auto or on, or raise --max-memory.");
             return false;
         }
-        // Tiled: one tile's pass plus the image, the pixel and latent sums and their weights (float32).
+        // Tiled: one tile's pass plus what scales with the whole image, per pixel: the decoded file (3 bytes) and its
+        // float image (12), the pixel sum and its weights (16), the 8-bit conversion's float copy (12), its bytes and
+        // the PNG encoder's RGBx buffer (3 + 3 + 4) — 53 bytes per pixel (8192²: 3.6 GB).
         long tile = Math.Min(Size, Math.Max(h, w));
-        long tiled = Peak(model, Math.Min(tile, h), Math.Min(tile, w), bytes) + 4L * 3 * h * w * 4;
+        long tiled = Peak(model, Math.Min(tile, h), Math.Min(tile, w), bytes) + 53L * h * w;
         if (tiled > Limit)
             throw new ViTokException($"{path}: even tiled ({Size} px tiles) the estimate is {tiled / 1e9:F1} GB, over the limit of {Limit / 1e9:F1} GB; " +
                                      "raise --max-memory or use smaller --tile-size.");

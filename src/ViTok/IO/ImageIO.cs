@@ -253,9 +253,10 @@ public static class ImageIO
     public static Tensor FromRgb8(byte[] rgb, int height, int width)
     {
         using var scope = torch.NewDisposeScope();
-        var t = torch.tensor(rgb, ScalarType.Byte).reshape(height, width, 3).permute(2, 0, 1)
-            .to(ScalarType.Float32).div(Scalars.Of(127.5)).sub(Scalars.Of(1.0));
-        return t.contiguous().MoveToOuterDisposeScope();
+        // In place after the one float copy: a large image holds one float buffer, not one per operation.
+        var t = torch.tensor(rgb, ScalarType.Byte).reshape(height, width, 3).permute(2, 0, 1).contiguous()
+            .to(ScalarType.Float32).div_(Scalars.Of(127.5)).sub_(Scalars.Of(1.0));
+        return t.MoveToOuterDisposeScope();
     }
 
     /// <summary>Quantises a tensor [3, H, W] in [-1, 1] to RGB bytes [H, W, 3]: round((clamp(x,-1,1)+1)/2·255).</summary>
@@ -264,7 +265,8 @@ public static class ImageIO
         if (image.dim() != 3 || image.shape[0] != 3)
             throw new ArgumentException($"expected an image tensor [3, H, W], got [{string.Join(", ", image.shape)}]");
         using var scope = torch.NewDisposeScope();
-        var q = image.detach().to(ScalarType.Float32).cpu().clamp(Scalars.Of(-1), Scalars.Of(1)).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2)).mul(Scalars.Of(255)).round()
+        // clamp makes the one float copy; the rest runs in place on it (same operations, same values).
+        var q = image.detach().to(ScalarType.Float32).cpu().clamp(Scalars.Of(-1), Scalars.Of(1)).add_(Scalars.Of(1), Scalars.One).div_(Scalars.Of(2)).mul_(Scalars.Of(255)).round_()
             .to(ScalarType.Byte).permute(1, 2, 0).contiguous();
         return q.bytes.ToArray();
     }

@@ -78,7 +78,7 @@ public static class Tiling
             weight.narrow(1, r * p, th * p).narrow(2, c * p, tw * p).PlusInPlace(m);
             progress?.Invoke(i + 1, tiles.Count);
         }
-        return (sum / weight).MoveToOuterDisposeScope();
+        return sum.div_(weight).MoveToOuterDisposeScope();                                          // in place: one image buffer
     }
 
     /// <summary>Tiled encode then decode of an image [3, H, W] of any size: padded by edge replication to the patch
@@ -94,7 +94,7 @@ public static class Tiling
         int n = TileCount(h + padH, w + padW, tile, overlap);
         var z = Encode(model, x, tile, overlap, progress is null ? null : (d, _) => progress(d, 2 * n));
         var recon = Decode(model, z, h + padH, w + padW, tile, overlap, progress is null ? null : (d, _) => progress(n + d, 2 * n));
-        return recon[.., ..(int)h, ..(int)w].contiguous().MoveToOuterDisposeScope();
+        return (padH + padW == 0 ? recon : recon[.., ..(int)h, ..(int)w].contiguous()).MoveToOuterDisposeScope();
     }
 
     private static (long P, long H, long W) Check(IAutoencoder model, Tensor image, int tile, int overlap)
