@@ -108,7 +108,7 @@ public static class StudyCommand
         return cmd;
     }
 
-    private static JsonObject Summary(StudyPlan p, string folder, StudyReport.Summary s, int? done, int? skipped, int? failed, int? left) => new()
+    private static JsonObject Summary(StudyPlan p, string folder, StudyReportSummary s, int? done, int? skipped, int? failed, int? left) => new()
     {
         ["study"] = Path.GetFullPath(folder), ["name"] = p.Name, ["runs"] = s.Runs, ["done_total"] = s.Done, ["failed_total"] = s.Failed,
         ["done"] = done, ["skipped"] = skipped, ["failed"] = failed, ["left"] = left,

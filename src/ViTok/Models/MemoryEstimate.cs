@@ -54,7 +54,7 @@ public sealed record MemoryEstimate(long WeightBytes, long EncodeActivationBytes
     // Backward transients at the widest point (gradients of one block's intermediates alive at once).
     private static double BackwardBlock(double r) => 8 + 2 * r;
 
-    private static double TrainState(double parameters, double s) =>
+    private static double OptimiserStateBytes(double parameters, double s) =>
         parameters * s + 4 * parameters * 4 + (s < 4 ? parameters * 4 : 0);
 
     /// <summary>The estimate for a paper-family config at <paramref name="frames"/>×H×W, batch
@@ -83,7 +83,7 @@ public sealed record MemoryEstimate(long WeightBytes, long EncodeActivationBytes
         // Checkpointing keeps each block's input; backward recomputes one block at a time in its own scope.
         double trainCkpt = outside + c.EncoderDepth * ae + c.DecoderDepth * ad
                            + Math.Max(PaperBlock(re) * ae, PaperBlock(rd) * ad) + backward;
-        return new MemoryEstimate((long)weights, (long)encode, (long)decode, (long)train, (long)trainCkpt, (long)TrainState(pe + pd, s));
+        return new MemoryEstimate((long)weights, (long)encode, (long)decode, (long)train, (long)trainCkpt, (long)OptimiserStateBytes(pe + pd, s));
     }
 
     /// <summary>The estimate for a ViTok-v2 config at H×W (a full patch grid, no token-budget shrink), batch
@@ -106,6 +106,6 @@ public sealed record MemoryEstimate(long WeightBytes, long EncodeActivationBytes
         double train = forward + backward;
         double trainCkpt = outside + c.EncoderDepth * ae + c.DecoderDepth * ad + Math.Max(V2Block(re) * ae, V2Block(rd) * ad) + backward;
         return new MemoryEstimate((long)weights, (long)encode, (long)decode, (long)train, (long)trainCkpt,
-                                  (long)TrainState(c.EncoderParameterCount + c.DecoderParameterCount, s));
+                                  (long)OptimiserStateBytes(c.EncoderParameterCount + c.DecoderParameterCount, s));
     }
 }

@@ -9,15 +9,6 @@ namespace ViTok.Study;
 /// fits.json, plots/*.png and report.md, and says which runs are missing or failed.</summary>
 public static class StudyReport
 {
-    /// <summary>What a report found.</summary>
-    /// <param name="Runs">Runs in the plan.</param>
-    /// <param name="Done">Runs finished and evaluated.</param>
-    /// <param name="Failed">Runs marked failed.</param>
-    /// <param name="Missing">Names of runs with no row yet.</param>
-    /// <param name="Fits">fits.json's object.</param>
-    /// <param name="Plots">PNG files written.</param>
-    public sealed record Summary(int Runs, int Done, int Failed, IReadOnlyList<string> Missing, JsonObject Fits, IReadOnlyList<string> Plots);
-
     /// <summary>Reads <c>plan.json</c> of a study folder.</summary>
     /// <exception cref="ViTokException">The folder holds no plan.json (not a study folder).</exception>
     public static StudyPlan ReadPlan(string study)
@@ -29,7 +20,7 @@ public static class StudyReport
 
     /// <summary>Writes every output of the report.</summary>
     /// <exception cref="IOException">A file cannot be written.</exception>
-    public static Summary Write(StudyPlan plan, string study)
+    public static StudyReportSummary Write(StudyPlan plan, string study)
     {
         var runs = StudyRuns.Expand(plan);
         var rows = StudyResults.Read(study, runs);
@@ -60,12 +51,12 @@ public static class StudyReport
             plots.Add(StudyPlots.Tradeoff(plan, done, "psnr", fd, Path.Combine(plotDir, $"{Safe(fd)}_vs_psnr.png")));
         var missing = runs.Where(r => rows.All(x => (string?)x["run"] != r.Name)).Select(r => r.Name).ToList();
         int failed = rows.Count(r => (string?)r["status"] == "failed");
-        var summary = new Summary(runs.Count, done.Count, failed, missing, fits, plots);
+        var summary = new StudyReportSummary(runs.Count, done.Count, failed, missing, fits, plots);
         AtomicFile.WriteAllText(Path.Combine(study, "report.md"), Markdown(plan, study, rows, summary));
         return summary;
     }
 
-    private static string Markdown(StudyPlan plan, string study, IReadOnlyList<JsonObject> rows, Summary s)
+    private static string Markdown(StudyPlan plan, string study, IReadOnlyList<JsonObject> rows, StudyReportSummary s)
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
