@@ -6,11 +6,12 @@ namespace ViTok.Data;
 /// shard or a folder of them → shards; a folder with Fashion-MNIST IDX files → fashion-mnist; a video (any container
 /// ffprobe reads) or a folder of videos → video; an image (GIF: its first frame), a text list of paths or a folder of
 /// images → images. A folder holding more than one of images, videos and shards is refused with the counts, so that
-/// no kind is dropped silently; <c>--kind</c> chooses, and the files of other kinds are listed as ignored.</summary>
+/// no kind is dropped silently; <c>--kind</c> chooses, and the files of other kinds are listed as ignored. Square crops
+/// of a folder of large photos (<see cref="PhotoCrops"/>) are never detected: ask for <c>--kind photo-crops</c>.</summary>
 public static class DataSources
 {
     /// <summary>The kinds understood by <see cref="Open"/>.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = ["images", "video", "fashion-mnist", "moving-fashion-mnist", "shards", "synthetic"];
+    public static IReadOnlyList<string> Kinds { get; } = ["images", "video", "fashion-mnist", "moving-fashion-mnist", "photo-crops", "shards", "synthetic"];
 
     /// <summary>Builds the source for <paramref name="path"/>. Throws <see cref="ViTokException"/> saying where it
     /// looked and what it found when there is nothing to read.</summary>
@@ -39,6 +40,8 @@ public static class DataSources
             case "moving-fashion-mnist":
                 return new MovingFashionMnist(FashionMnist.Load(FashionFolder(path), !o.TestSplit), o.Count > 0 ? o.Count : 10_000,
                     o.Clip.Frames, 64, 2, o.Seed, o.Transform);
+            case "photo-crops":
+                return PhotoCrops.Open(path, o.Transform, o.TestSplit, o.Count, o.ShortSide, o.TestFraction, o.MaxPixels);
             case "synthetic":
                 var sources = path is "" or "synthetic" or "lavfi" ? null : path.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 return new SyntheticVideos(o.Count > 0 ? o.Count : 64, o.Clip.Frames, o.Transform.Size > 0 ? o.Transform.Size : 64,

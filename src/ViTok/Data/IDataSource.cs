@@ -7,7 +7,7 @@ public interface IDataSource
     /// <summary>Where the items come from (folder, file, generator description), for messages.</summary>
     string Location { get; }
 
-    /// <summary>The kind of source: images, video, fashion-mnist, moving-fashion-mnist, shards or synthetic.</summary>
+    /// <summary>The kind of source: images, video, fashion-mnist, moving-fashion-mnist, photo-crops, shards or synthetic.</summary>
     string Kind { get; }
 
     /// <summary>Class names, index = label; empty when the source has no classes.</summary>

@@ -16,4 +16,11 @@ public interface IStudyExecutor
     /// params_decoder, gmacs_encoder, gmacs_decoder, steps, train_seconds, eval_seconds and metrics{…}.</summary>
     /// <exception cref="ViTokException">The model or the evaluation data cannot be read.</exception>
     JsonObject Evaluate(JsonObject config, string runFolder, StudyEval eval, CancellationToken ct);
+
+    /// <summary>The generation stage of a trained and evaluated run (<see cref="StudyGeneration"/>): encode its
+    /// training data, train the DiT, measure its samples against the evaluation data. Returns row fields to add
+    /// (<c>metrics{gfd_resnet18}</c>, <c>dit_params</c>, <c>dit_steps</c>, <c>generation_seconds</c>), or null when
+    /// cancelled (the state is saved; the next call resumes).</summary>
+    /// <exception cref="ViTokException">Encoding, DiT training or the measurement failed (the runner retries).</exception>
+    JsonObject? Generate(JsonObject config, string runFolder, StudyGeneration generation, StudyEval eval, CancellationToken ct);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ViTok.Data;
 using ViTok.Evaluation;
+using ViTok.Generation;
 using ViTok.Losses;
 using ViTok.Models;
 using ViTok.Training;
@@ -37,15 +38,9 @@ public sealed class StudyExecutor : IStudyExecutor
     public JsonObject Evaluate(JsonObject config, string runFolder, StudyEval eval, CancellationToken ct)
     {
         var c = TrainConfigLoader.FromJson((JsonObject)config.DeepClone(), runFolder);
-        var (path, kind) = eval.Data is string d ? (d, (string?)null) : DataOf(c.Data);
-        var source = DataSources.Open(path, new DataSourceOptions
-        {
-            Kind = kind,
-            Transform = ImageTransform.ForEval(c.ImageSize),
-            Clip = new ClipOptions { Frames = c.Frames, Start = ClipStart.Even },
-            TestSplit = eval.Split == "test",
-            Count = eval.Count,
-        });
+        var spec = DataSpec.From(eval.Data is string d ? JsonValue.Create(d) : c.Data, $"{runFolder}: the study's data");
+        var options = spec.Options(ImageTransform.ForEval(c.ImageSize), c.Frames, 0, testSplit: eval.Split == "test", count: eval.Count);
+        var source = DataSources.Open(spec.Path, options with { Clip = options.Clip with { Start = ClipStart.Even } });
         var clock = Stopwatch.StartNew();
         using var evaluator = new ReconstructionEvaluator(new EvalOptions { Count = eval.Count, Metrics = eval.Metrics, PadTo = c.PadTo });
         using var model = Autoencoders.Load(Path.Combine(runFolder, "model.safetensors"));
@@ -63,17 +58,65 @@ public sealed class StudyExecutor : IStudyExecutor
         };
     }
 
+    /// <inheritdoc />
+    public JsonObject? Generate(JsonObject config, string runFolder, StudyGeneration generation, StudyEval eval, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var c = TrainConfigLoader.FromJson((JsonObject)config.DeepClone(), runFolder);
+        string tokenizerPath = Path.Combine(runFolder, "model.safetensors");
+        using var tokenizer = Autoencoders.Load(tokenizerPath);
+        tokenizer.Module.eval();
+
+        // ---- 1. the run's training data → latents (finished shards are skipped on a rerun) ----
+        var trainSpec = DataSpec.From(c.Data, $"{runFolder}: the study's data");
+        var trainSource = DataSources.Open(trainSpec.Path, trainSpec.Options(ImageTransform.ForEval(c.ImageSize), c.Frames, (ulong)c.Seed, testSplit: false,
+            count: generation.EncodeCount));
+        string latentDir = Path.Combine(runFolder, "latents");
+        LatentDatasetEncoder.Run(tokenizer, tokenizerPath, trainSource, new EncodeDatasetOptions
+        {
+            Output = latentDir, PadTo = c.PadTo, Limit = generation.EncodeCount, BatchSize = 64, Workers = c.Workers,
+            Preprocessing = $"{trainSource.Kind}: eval transform at {c.ImageSize}{(c.PadTo > 0 ? $", padded to {c.PadTo}" : "")}",
+        }, null, ct);
+        if (ct.IsCancellationRequested) return null;
+
+        // ---- 2. the DiT (resumes from its newest checkpoint) ----
+        using var latents = LatentShards.Load(latentDir);
+        var ditJson = (JsonObject)generation.Dit.DeepClone();
+        ditJson["latents"] = Path.GetFullPath(latentDir);
+        ditJson["seed"] = c.Seed;
+        var ditConfig = DitTrainConfigLoader.FromJson(ditJson, $"{runFolder}: generation.dit");
+        string ditDir = Path.Combine(runFolder, "dit");
+        var ditRun = new RunDirectory(ditDir);
+        int ditSteps;
+        using (var trainer = ditRun.Checkpoints().Count > 0 ? DitTrainer.Resume(ditDir, [], latents) : DitTrainer.Create(ditConfig, ditDir, latents))
+        {
+            trainer.RunLoop(ct);
+            if (trainer.Step < trainer.Config.Steps) return null;
+            ditSteps = trainer.Step;
+        }
+
+        // ---- 3. generated samples against the evaluation data (the eval-gen path) ----
+        var evalSpec = DataSpec.From(eval.Data is string d ? JsonValue.Create(d) : c.Data, $"{runFolder}: the study's data");
+        var real = DataSources.Open(evalSpec.Path, evalSpec.Options(ImageTransform.ForEval(c.ImageSize), c.Frames, 0, testSplit: eval.Split == "test",
+            count: generation.Samples));
+        using var gen = DitCheckpoint.Load(ditRun.ModelPath);
+        var report = GenerationEvaluator.Run(gen, tokenizer, real, new GenerationEvalOptions
+        {
+            Samples = generation.Samples, Cfg = generation.Cfg, Steps = generation.SampleSteps, Seed = c.Seed, PerClass = false,
+        });
+        string metric = report.Metric == "fid" ? "gfid" : StudyGeneration.Metric;
+        return new JsonObject
+        {
+            ["metrics"] = new JsonObject { [metric] = IO.Json.FiniteOrNull(report.Overall) },
+            ["dit_params"] = gen.Model.ParameterCount, ["dit_steps"] = ditSteps, ["latent_scale"] = gen.Space.Scale,
+            ["generation_seconds"] = clock.Elapsed.TotalSeconds,
+        };
+    }
+
     private ITrainingData Data(TrainConfig c) => LoaderTrainingData.Open(c, _log);
 
     private static IPerceptualDistance? Perceptual(TrainConfig c) =>
         PerceptualLosses.Create(c.Loss.Perceptual, c.Loss.PerceptualWeight, c.Loss.LpipsWeights, c.InputSize, new Device(c.Device));
-
-    private static (string Path, string? Kind) DataOf(JsonNode? data) => data switch
-    {
-        JsonValue v => (v.GetValue<string>(), null),
-        JsonObject o => (o["path"]?.GetValue<string>() ?? "", o["kind"]?.GetValue<string>()),
-        _ => throw new ViTokException("the study's base config has no data and its eval names none: set \"data\" in one of them."),
-    };
 
     // Training wall time summed over attempts (a resumed run adds its time): study-seconds.txt in the run folder.
     private static void AddSeconds(string runFolder, double seconds) =>

@@ -39,4 +39,11 @@ public sealed record StudyPlan
 
     /// <summary>The axis that separates independent fits (e.g. "data"); null = one fit over all runs.</summary>
     public string? FitBy { get; init; }
+
+    /// <summary>The generation stage run after each tokenizer (Finding 2); null = reconstruction only.</summary>
+    public StudyGeneration? Generation { get; init; }
+
+    /// <summary>The measured wall time of the whole plan on a named machine (presets; filled from real runs), or
+    /// null = not measured.</summary>
+    public StudyMeasured? Measured { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ViTok.Generation;
 using ViTok.Training;
 
 namespace ViTok.Study;
@@ -11,18 +12,26 @@ namespace ViTok.Study;
 ///   "base": { …a vitok train config… }            (or "base_config": "configs/tiny.json", relative to the plan)
 ///   "eval": { "data": null, "split": "test", "count": 500, "metrics": ["psnr", "ssim"] },
 ///   "axes": [ { "name": "channels", "values": [4, 8, 16] },
-///             { "name": "shape", "values": [ { "label": "p4c8", "set": { "variant": "…", "channels": 8 } } ] } ],
-///   "seeds": [0, 1], "pairing": "grid" | "zip", "attempts": 3, "colour_by": "patch", "fit_by": "data" }
+///             { "name": "shape", "values": [ { "label": "p4c8", "set": { "variant": "…", "channels": 8 } } ] },
+///             { "name": "loss", "values": [ { "label": "gan", "depends_on": "p1",
+///                                             "set": { "stage": 2, "init_from": "$dep/model.safetensors" } } ] } ],
+///   "seeds": [0, 1], "pairing": "grid" | "zip", "attempts": 3, "colour_by": "patch", "fit_by": "data",
+///   "generation": { "dit": { …a train-dit config… }, "encode_count": 0, "samples": 1000, "cfg": 1.5, "sample_steps": 25 },
+///   "measured": null | { "wall_minutes": 12.5, "machine": "…" } }
 /// </code>
 /// A scalar axis value sets the config key named by the axis (or its "key"); an object value sets several keys and
-/// names itself with "label". Unknown or duplicate keys, empty axes, repeated labels and any run whose resolved train
+/// names itself with "label"; with "depends_on" (the label of another value of the same axis, itself independent) its
+/// run starts from that value's run (same other values and seed), "$dep" in its overrides standing for that run's
+/// folder. With no "fit_by", an axis whose values set "data" separates the fits (one per data set). Unknown or duplicate keys, empty axes, repeated labels and any run whose resolved train
 /// config would not validate are errors naming the plan file and the place.</summary>
 public static class StudyPlanLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "base", "base_config", "eval", "axes", "seeds", "pairing", "attempts", "colour_by", "fit_by"];
+    private static readonly string[] TopKeys = ["name", "description", "base", "base_config", "eval", "axes", "seeds", "pairing", "attempts", "colour_by", "fit_by", "generation", "measured"];
+    private static readonly string[] GenerationKeys = ["dit", "encode_count", "samples", "cfg", "sample_steps"];
+    private static readonly string[] MeasuredKeys = ["wall_minutes", "machine"];
     private static readonly string[] EvalKeys = ["data", "split", "count", "metrics"];
     private static readonly string[] AxisKeys = ["name", "key", "values"];
-    private static readonly string[] ValueKeys = ["label", "set"];
+    private static readonly string[] ValueKeys = ["label", "set", "depends_on"];
 
     /// <summary>Loads a plan file.</summary>
     /// <exception cref="ViTokException">The file is missing or the plan is invalid (the message names the place).</exception>
@@ -59,6 +68,7 @@ public static class StudyPlanLoader
         }
         var normalised = (JsonObject)root.DeepClone();
         normalised.Remove("base_config");
+        normalised.Remove("measured");             // a time filled in later must not make a study folder's plan differ
         normalised["base"] = baseConfig.DeepClone();
         var plan = new StudyPlan
         {
@@ -78,7 +88,11 @@ public static class StudyPlanLoader
             Attempts = Int(root, "attempts", source, "", 3, 1, 100),
             ColourBy = Str(root, "colour_by", source, ""),
             FitBy = Str(root, "fit_by", source, ""),
+            Generation = ParseGeneration(root["generation"], source),
+            Measured = ParseMeasured(root["measured"], source),
         };
+        if (plan.FitBy is null && plan.Axes.FirstOrDefault(a => a.Values.Any(v => v.Overrides.Any(o => o.Key == "data" || o.Key.StartsWith("data.", StringComparison.Ordinal)))) is { } dataAxis)
+            plan = plan with { FitBy = dataAxis.Name };
         foreach (string? axis in new[] { plan.ColourBy, plan.FitBy })
             if (axis is not null && plan.Axes.All(a => a.Name != axis))
                 throw new ViTokException($"{source}: \"{axis}\" in colour_by/fit_by is not an axis (axes: {string.Join(", ", plan.Axes.Select(a => a.Name))}).");
@@ -88,10 +102,15 @@ public static class StudyPlanLoader
 
     /// <summary>The resolved train config object of one run: the base with the run's overrides applied.</summary>
     /// <exception cref="ViTokException">The resolved config does not validate (names the run).</exception>
-    public static JsonObject Resolve(StudyPlan plan, StudyRunSpec run, string source)
+    /// <param name="plan">The plan.</param>
+    /// <param name="run">One of its runs.</param>
+    /// <param name="source">Names the plan in messages.</param>
+    /// <param name="dependencyFolder">The folder of the run it depends on, replacing "$dep" in its overrides (null: left as written, for validation).</param>
+    public static JsonObject Resolve(StudyPlan plan, StudyRunSpec run, string source, string? dependencyFolder = null)
     {
         var config = (JsonObject)plan.Base.DeepClone();
-        foreach (string set in run.Overrides) TrainConfigLoader.Apply(config, set);
+        foreach (string set in run.Overrides)
+            TrainConfigLoader.Apply(config, dependencyFolder is null ? set : set.Replace(StudyAxisValue.DependencyToken, dependencyFolder, StringComparison.Ordinal));
         TrainConfigLoader.FromJson((JsonObject)config.DeepClone(), $"{source}: run {run.Name}");
         return config;
     }
@@ -134,6 +153,16 @@ public static class StudyPlanLoader
                     throw new ViTokException($"{source}: {where}.values[{j}]: label \"{v.Label}\" repeats; labels name run folders and must differ.");
                 parsed.Add(v);
             }
+            foreach (var (v, j) in parsed.Select((v, j) => (v, j)).Where(t => t.v.DependsOn is not null))
+            {
+                var target = parsed.FirstOrDefault(p => p.Label == v.DependsOn);
+                if (target is null || target == v)
+                    throw new ViTokException($"{source}: {where}.values[{j}].depends_on \"{v.DependsOn}\": expected the label of another value of axis \"{name}\" ({string.Join(", ", parsed.Where(p => p != v).Select(p => p.Label))}).");
+                if (target.DependsOn is not null)
+                    throw new ViTokException($"{source}: {where}.values[{j}].depends_on \"{v.DependsOn}\": that value depends on \"{target.DependsOn}\" itself; chains are not supported, depend on an independent run.");
+            }
+            if (parsed.Any(v => v.DependsOn is not null) && axes.Any(a => a.Values.Any(v => v.DependsOn is not null)))
+                throw new ViTokException($"{source}: {where}: only one axis may hold values with depends_on.");
             axes.Add(new StudyAxis(name, parsed));
         }
         return axes;
@@ -154,10 +183,43 @@ public static class StudyPlanLoader
                 var overrides = set.Select(kv => new KeyValuePair<string, string>(kv.Key,
                     kv.Value is JsonValue jv && jv.TryGetValue(out string? str) ? str : kv.Value?.ToJsonString() ?? "null")).ToList();
                 string lbl = Str(o, "label", source, where + ".") ?? string.Join("+", overrides.Select(kv => kv.Value));
-                return new StudyAxisValue(lbl, overrides);
+                string? dep = Str(o, "depends_on", source, where + ".");
+                if (dep is null && overrides.Any(kv => kv.Value.Contains(StudyAxisValue.DependencyToken, StringComparison.Ordinal)))
+                    throw new ViTokException($"{source}: {where}: \"{StudyAxisValue.DependencyToken}\" is used without \"depends_on\"; name the value whose run this one starts from.");
+                return new StudyAxisValue(lbl, overrides) { DependsOn = dep };
             default:
                 throw new ViTokException($"{source}: {where}: expected a value or {{ \"label\": …, \"set\": {{ … }} }}.");
         }
+    }
+
+    private static StudyGeneration? ParseGeneration(JsonNode? node, string source)
+    {
+        if (node is null) return null;
+        if (node is not JsonObject o) throw new ViTokException($"{source}: \"generation\" must be an object with dit, encode_count, samples, cfg, sample_steps.");
+        Known(o, GenerationKeys, source, "generation.");
+        if (o["dit"] is not JsonObject dit)
+            throw new ViTokException($"{source}: generation.dit must be a train-dit config object, e.g. {{ \"variant\": \"Bw64d2h2\", \"steps\": 300 }}.");
+        if (dit.ContainsKey("latents") || dit.ContainsKey("seed"))
+            throw new ViTokException($"{source}: generation.dit: leave out \"latents\" and \"seed\"; the study sets them per run.");
+        var check = (JsonObject)dit.DeepClone();
+        check["latents"] = "latents";
+        DitTrainConfigLoader.FromJson(check, $"{source}: generation.dit");
+        int samples = Int(o, "samples", source, "generation.", 1000, 2, 10_000_000);
+        double cfg = o["cfg"] is null ? 1.5 : o["cfg"] is JsonValue cv && cv.TryGetValue(out double c) && c >= 0 && double.IsFinite(c) ? c
+            : throw new ViTokException($"{source}: generation.cfg = {o["cfg"]!.ToJsonString()}: expected a guidance scale ≥ 0 (1 = conditional only, e.g. 1.5).");
+        int? steps = o["sample_steps"] is null ? null : Int(o, "sample_steps", source, "generation.", 0, 1, 100_000);
+        return new StudyGeneration((JsonObject)dit.DeepClone(), Int(o, "encode_count", source, "generation.", 0, 0, int.MaxValue), samples, cfg, steps);
+    }
+
+    private static StudyMeasured? ParseMeasured(JsonNode? node, string source)
+    {
+        if (node is null) return null;
+        if (node is not JsonObject o) throw new ViTokException($"{source}: \"measured\" must be null or {{ \"wall_minutes\": …, \"machine\": \"…\" }}.");
+        Known(o, MeasuredKeys, source, "measured.");
+        if (o["wall_minutes"] is not JsonValue v || !v.TryGetValue(out double minutes) || !(minutes > 0) || !double.IsFinite(minutes))
+            throw new ViTokException($"{source}: measured.wall_minutes must be the measured wall time in minutes (> 0).");
+        string machine = Str(o, "machine", source, "measured.") ?? throw new ViTokException($"{source}: measured.machine is missing; say where it was measured (cores, build, threads, load).");
+        return new StudyMeasured(minutes, machine);
     }
 
     private static List<long> ParseSeeds(JsonNode? node, string source)

@@ -6,5 +6,10 @@ namespace ViTok.Study;
 /// <param name="Name">Folder name inside the study folder, unique in the study, e.g. "channels-8_seed-0".</param>
 /// <param name="Axes">Axis name → value label.</param>
 /// <param name="Seed">The run's seed.</param>
-/// <param name="Overrides">"key=value" strings for the train config loader.</param>
-public sealed record StudyRunSpec(int Index, string Name, IReadOnlyDictionary<string, string> Axes, long Seed, IReadOnlyList<string> Overrides);
+/// <param name="Overrides">"key=value" strings for the train config loader (may hold
+/// <see cref="StudyAxisValue.DependencyToken"/>, replaced when the run starts).</param>
+public sealed record StudyRunSpec(int Index, string Name, IReadOnlyDictionary<string, string> Axes, long Seed, IReadOnlyList<string> Overrides)
+{
+    /// <summary>The name of the run this one starts from (it must be done first); null = independent.</summary>
+    public string? DependsOn { get; init; }
+}

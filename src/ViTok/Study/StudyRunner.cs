@@ -44,49 +44,107 @@ public sealed class StudyRunner
         AtomicFile.WriteAllText(planPath, text);
     }
 
+    /// <summary>How long a run waits for its dependency (<see cref="StudyRunSpec.DependsOn"/>) when another shard runs
+    /// it and its row is not there yet; then the run is left for a later call. Default 60 minutes.</summary>
+    public TimeSpan DependencyWait { get; init; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>How often a waiting run looks for its dependency's row. Default 15 s.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Runs the runs of shard <paramref name="shard"/>/<paramref name="shards"/>; stops starting runs after
-    /// <paramref name="maxMinutes"/> (0 = no limit; the run in progress saves and resumes next time).</summary>
+    /// <paramref name="maxMinutes"/> (0 = no limit; the run in progress saves and resumes next time). Independent runs
+    /// go first, then the runs that depend on another run: a dependency done → it runs (with "$dep" replaced by the
+    /// dependency's folder); a dependency failed → it is marked failed ("blocked_by", redone on a later call once the
+    /// dependency is done); a dependency of another shard not there yet → it waits (<see cref="DependencyWait"/>,
+    /// polling), else it is left for a later call.</summary>
     /// <returns>Counts of runs done now, skipped (already done), failed, and left for later.</returns>
     /// <exception cref="ViTokException">The study folder holds another plan.</exception>
     public (int Done, int Skipped, int Failed, int Left) Run(int shard, int shards, double maxMinutes, CancellationToken ct)
     {
         Prepare();
-        var runs = StudyRuns.Shard(StudyRuns.Expand(_plan), shard, shards);
+        var all = StudyRuns.Expand(_plan);
+        var runs = StudyRuns.ExecutionOrder(StudyRuns.Shard(all, shard, shards));
         var clock = Stopwatch.StartNew();
-        int done = 0, skipped = 0, failed = 0;
+        int done = 0, skipped = 0, failed = 0, left = 0;
         var durations = new List<double>();
+        double SecondsLeft() => maxMinutes > 0 ? maxMinutes * 60 - clock.Elapsed.TotalSeconds : double.PositiveInfinity;
         for (int k = 0; k < runs.Count; k++)
         {
             var run = runs[k];
             if (StudyResults.ReadRow(_study, run.Name) is JsonObject row)
             {
-                skipped++;
-                _log($"run {k + 1} of {runs.Count}: {run.Name}: already {row["status"]} (skipped)");
-                continue;
+                if (!Unblocked(row))
+                {
+                    skipped++;
+                    _log($"run {k + 1} of {runs.Count}: {run.Name}: already {row["status"]} (skipped)");
+                    continue;
+                }
+                File.Delete(StudyResults.RowPath(_study, run.Name));
+                _log($"run {k + 1} of {runs.Count}: {run.Name}: its dependency is done now; running it");
             }
-            double left = maxMinutes > 0 ? maxMinutes * 60 - clock.Elapsed.TotalSeconds : double.PositiveInfinity;
-            if (left <= 0 || ct.IsCancellationRequested)
-                return (done, skipped, failed, runs.Count - k);
+            if (SecondsLeft() <= 0 || ct.IsCancellationRequested)
+                return (done, skipped, failed, left + runs.Count - k);
+            if (run.DependsOn is string dep)
+            {
+                var depRow = WaitFor(all.First(r => r.Name == dep), run, shard, shards, SecondsLeft, ct);
+                if (depRow is null)
+                {
+                    left++;
+                    _log($"run {k + 1} of {runs.Count}: {run.Name}: its dependency {dep} is not done yet; left for a later call");
+                    continue;
+                }
+                if (!StudyResults.IsDone(depRow))
+                {
+                    var blocked = FailedRow(run, 0, $"its dependency {dep} failed: {depRow["reason"]}");
+                    blocked["blocked_by"] = dep;
+                    StudyResults.WriteRow(_study, blocked);
+                    failed++;
+                    _log($"run {k + 1} of {runs.Count}: {run.Name}: not run, its dependency {dep} failed");
+                    continue;
+                }
+            }
             string eta = durations.Count > 0
                 ? $", ETA {TimeSpan.FromSeconds(durations.Average() * (runs.Count - k)):hh\\:mm\\:ss}"
                 : "";
             _log($"run {k + 1} of {runs.Count}: {run.Name}{eta}");
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (double.IsFinite(left)) limit.CancelAfter(TimeSpan.FromSeconds(left));
+            if (double.IsFinite(SecondsLeft())) limit.CancelAfter(TimeSpan.FromSeconds(Math.Max(0, SecondsLeft())));
             var started = Stopwatch.StartNew();
             var outcome = RunOne(run, limit.Token);
-            if (outcome is null) return (done, skipped, failed, runs.Count - k);     // cancelled: resumes next time
+            if (outcome is null) return (done, skipped, failed, left + runs.Count - k);     // cancelled: resumes next time
             durations.Add(started.Elapsed.TotalSeconds);
             if (outcome.Value) done++;
             else failed++;
         }
-        return (done, skipped, failed, 0);
+        return (done, skipped, failed, left);
+    }
+
+    // A failed row written because the dependency had failed, whose dependency is done now: the run is redone.
+    private bool Unblocked(JsonObject row) =>
+        row["blocked_by"]?.GetValue<string>() is string dep && StudyResults.IsDone(StudyResults.ReadRow(_study, dep));
+
+    // The dependency's row; when another shard runs it and it is not there yet, polls until it appears, the wait or the
+    // time runs out, or the call is cancelled (null).
+    private JsonObject? WaitFor(StudyRunSpec dep, StudyRunSpec run, int shard, int shards, Func<double> secondsLeft, CancellationToken ct)
+    {
+        if (StudyResults.ReadRow(_study, dep.Name) is JsonObject row) return row;
+        if (dep.Index % shards == shard) return null;                 // this process's own run, not finished in this call
+        _log($"  {run.Name}: waiting for {dep.Name} (shard {dep.Index % shards}/{shards}) for up to {DependencyWait.TotalMinutes:0.#} min");
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < DependencyWait && secondsLeft() > 0 && !ct.IsCancellationRequested)
+        {
+            var pause = TimeSpan.FromSeconds(Math.Min(PollInterval.TotalSeconds, Math.Max(0.001, Math.Min(secondsLeft(), (DependencyWait - waited.Elapsed).TotalSeconds))));
+            ct.WaitHandle.WaitOne(pause);
+            if (StudyResults.ReadRow(_study, dep.Name) is JsonObject found) return found;
+        }
+        return null;
     }
 
     /// <summary>Trains (with retries) and evaluates one run. Returns true (done), false (failed), null (cancelled).</summary>
     private bool? RunOne(StudyRunSpec run, CancellationToken ct)
     {
-        var config = StudyPlanLoader.Resolve(_plan, run, Path.Combine(_study, "plan.json"));
+        string? depFolder = run.DependsOn is string dep ? Path.GetFullPath(StudyResults.RunFolder(_study, dep)) : null;
+        var config = StudyPlanLoader.Resolve(_plan, run, Path.Combine(_study, "plan.json"), depFolder);
         string folder = StudyResults.RunFolder(_study, run.Name);
         string attemptsPath = Path.Combine(StudyResults.RowFolder(_study), run.Name + ".attempts");
         Directory.CreateDirectory(StudyResults.RowFolder(_study));
@@ -110,6 +168,17 @@ public sealed class StudyRunner
                 bool finished = _exec.Train(config, folder, resume, (s, n) => _log($"  {run.Name}: step {s} of {n}"), ct);
                 if (!finished) return null;
                 var row = _exec.Evaluate(config, folder, _plan.Eval, ct);
+                if (_plan.Generation is { } generation)
+                {
+                    _log($"  {run.Name}: generation: latents, DiT, {StudyGeneration.Metric}");
+                    if (_exec.Generate(config, folder, generation, _plan.Eval, ct) is not JsonObject extra) return null;
+                    foreach (var (key, value) in extra.ToList())
+                    {
+                        if (key == "metrics" && value is JsonObject m && row["metrics"] is JsonObject metrics)
+                            foreach (var (mk, mv) in m.ToList()) metrics[mk] = mv?.DeepClone();
+                        else row[key] = value?.DeepClone();
+                    }
+                }
                 row["run"] = run.Name;
                 row["index"] = run.Index;
                 row["seed"] = run.Seed;

@@ -45,10 +45,32 @@ public static class StudyRuns
                 string name = Name(plan, combo, seed);
                 if (!names.Add(name))
                     throw new ViTokException($"study '{plan.Name}': two runs would share the folder '{name}'; give the axis values distinct labels.");
-                runs.Add(new StudyRunSpec(runs.Count, name, axes, seed, sets));
+                runs.Add(new StudyRunSpec(runs.Count, name, axes, seed, sets) { DependsOn = Dependency(plan, combo, seed) });
             }
         }
+        foreach (var r in runs)
+            if (r.DependsOn is string dep && !names.Contains(dep))
+                throw new ViTokException($"study '{plan.Name}': run '{r.Name}' depends on '{dep}', which the plan does not run (zip pairing drops it); use grid pairing or add that value.");
         return runs;
+    }
+
+    /// <summary>The runs in the order one process takes them: independent runs first (plan order), then the runs that
+    /// depend on another run (plan order), so a dependency in the same shard is always done before its dependents.</summary>
+    public static IReadOnlyList<StudyRunSpec> ExecutionOrder(IReadOnlyList<StudyRunSpec> runs) =>
+        [.. runs.Where(r => r.DependsOn is null), .. runs.Where(r => r.DependsOn is not null)];
+
+    // The folder name of the run a combination depends on: the same combination with the dependent value replaced by
+    // the value it names (same seed); null when no value of the combination depends on another.
+    private static string? Dependency(StudyPlan plan, IReadOnlyList<StudyAxisValue> combo, long seed)
+    {
+        for (int a = 0; a < combo.Count; a++)
+        {
+            if (combo[a].DependsOn is not string label) continue;
+            var depCombo = combo.ToArray();
+            depCombo[a] = plan.Axes[a].Values.First(v => v.Label == label);
+            return Name(plan, depCombo, seed);
+        }
+        return null;
     }
 
     /// <summary>The runs of shard <paramref name="shard"/> of <paramref name="shards"/>: every run j with

@@ -20,7 +20,7 @@ public sealed class LoaderTrainingData : ITrainingData
     }
 
     /// <summary>Opens the training data a run config names: <c>data</c> is a path (kind detected) or an object
-    /// <c>{ "path", "kind", "test_split", "frame_stride", "fps", "count" }</c>; images get the paper's training
+    /// (<see cref="DataSpec"/>: path, kind, test_split, frame_stride, fps, count, short_side, test_fraction); images get the paper's training
     /// transform at <c>image_size</c> (RandomResizedCrop 0.8–1 and a flip) unless <c>augment</c> is false (then the
     /// eval transform: short-side resize and centre crop).</summary>
     /// <exception cref="ViTokException">No data, or fewer items than one batch.</exception>
@@ -28,15 +28,7 @@ public sealed class LoaderTrainingData : ITrainingData
     {
         var spec = DataSpec.From(c.Data);
         var transform = c.Augment ? ImageTransform.ForTraining(c.ImageSize) : ImageTransform.ForEval(c.ImageSize);
-        var source = DataSources.Open(spec.Path, new DataSourceOptions
-        {
-            Kind = spec.Kind,
-            Transform = transform,
-            TestSplit = spec.TestSplit,
-            Count = spec.Count,
-            Seed = (ulong)c.Seed,
-            Clip = new ClipOptions { Frames = c.Frames, FrameStride = spec.FrameStride, Fps = spec.Fps },
-        });
+        var source = DataSources.Open(spec.Path, spec.Options(transform, c.Frames, (ulong)c.Seed));
         if (IgnoredFile.Summary(source.Ignored) is { } ignored)
             log?.WriteLine($"note: {source.Location}: {ignored} ({string.Join("; ", source.Ignored.Take(3).Select(i => $"{Path.GetFileName(i.Path)}: {i.Why}"))}{(source.Ignored.Count > 3 ? "; …" : "")})");
         var loader = new DataLoader(source, new DataLoaderOptions
@@ -84,23 +76,4 @@ public sealed class LoaderTrainingData : ITrainingData
 
     /// <summary>Stops the loader's workers.</summary>
     public void Dispose() => _stream?.Dispose();
-
-    /// <summary>The <c>data</c> entry of a run config, parsed.</summary>
-    private sealed record DataSpec(string Path, string? Kind, bool TestSplit, int FrameStride, double? Fps, int Count)
-    {
-        public static DataSpec From(System.Text.Json.Nodes.JsonNode? node)
-        {
-            if (node is null)
-                throw new ViTokException("the config has no data: set \"data\" to a path (an image folder, a Fashion-MNIST folder, a video folder, shards) or an object with \"path\" and \"kind\".");
-            if (node is System.Text.Json.Nodes.JsonValue v) return new DataSpec(v.GetValue<string>(), null, false, 1, null, 0);
-            var o = node.AsObject();
-            return new DataSpec(
-                o["path"]?.GetValue<string>() ?? "",
-                o["kind"]?.GetValue<string>(),
-                o["test_split"]?.GetValue<bool>() ?? false,
-                o["frame_stride"]?.GetValue<int>() ?? 1,
-                o["fps"]?.GetValue<double>(),
-                o["count"]?.GetValue<int>() ?? 0);
-        }
-    }
 }

@@ -130,6 +130,7 @@ public static class TrainConfigLoader
          .Real("disc_lr", c.DiscLr, 0, 1, minOpen: true)
          .Int("disc_channels", c.DiscChannels, 1, 4096)
          .Int("workers", c.Workers, 0, 256);
+        if (c.Data is not null) ViTok.Data.DataSpec.From(c.Data, source);
     }
 
     /// <summary>The one check of the keys every recipe shares (<see cref="RunConfig"/>): batch, steps, schedule,

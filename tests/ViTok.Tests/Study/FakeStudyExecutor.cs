@@ -35,4 +35,14 @@ internal sealed class FakeStudyExecutor : IStudyExecutor
             ["metrics"] = new JsonObject { ["psnr"] = 10 + 2 * Math.Log2(e) + 0.1 * seed, ["ssim"] = 0.5 + 0.01 * Math.Log2(e) },
         };
     }
+
+    public List<(string Folder, string? InitFrom)> Generations { get; } = [];
+
+    public JsonObject? Generate(JsonObject config, string runFolder, StudyGeneration generation, StudyEval eval, CancellationToken ct)
+    {
+        Generations.Add((runFolder, config["init_from"]?.GetValue<string>()));
+        int channels = config["channels"]!.GetValue<int>();
+        // gFD with an optimum at c = 8: |log2 c − 3| · 10 + 20.
+        return new JsonObject { ["metrics"] = new JsonObject { [StudyGeneration.Metric] = 20 + 10 * Math.Abs(Math.Log2(channels) - 3) }, ["dit_steps"] = 3 };
+    }
 }
