@@ -27,10 +27,11 @@ public static class StudyCommand
         var output = CommonOptions.Output("Study folder (e.g. studies/NAME): plan.json, runs/, results/, results.jsonl/.csv, fits.json, plots/, report.md.", required: true);
         var shard = new Option<string>("--shard") { Description = "Run only the runs j with j mod N = i (i/N), as one of N processes or array jobs.", DefaultValueFactory = _ => "0/1" };
         var minutes = new Option<double>("--max-minutes") { Description = "Stop starting runs after M minutes (0 = no limit); the run in progress saves and resumes on the next call.", DefaultValueFactory = _ => 0 }.Range(0, 1e7);
+        var wait = new Option<double>("--wait-minutes") { Description = "A run that starts from another shard's run (depends_on) waits this long for it, then is left for a later call.", DefaultValueFactory = _ => 60 }.Range(0, 1e7);
         var json = CommonOptions.Json("Print one JSON object when done: study, runs, done, skipped, failed, left, missing, fits (the report's).");
         var cmd = new Command("run", "Run a study plan (or a preset) into a study folder; finished runs are skipped, interrupted ones resume, then the report is written.")
         {
-            plan, shard, minutes, json,
+            plan, shard, minutes, wait, json,
         };
         output.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -44,7 +45,7 @@ public static class StudyCommand
             int signal = 0;
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; signal = 143; cts.Cancel(); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; signal = 130; cts.Cancel(); });
-            var runner = new StudyRunner(p, folder, new StudyExecutor(Console.Error), log);
+            var runner = new StudyRunner(p, folder, new StudyExecutor(Console.Error), log) { DependencyWait = TimeSpan.FromMinutes(parse.GetValue(wait)) };
             var (done, skipped, failed, left) = runner.Run(s.Index, s.Count, parse.GetValue(minutes), cts.Token);
             var summary = StudyReport.Write(p, folder);
             log($"study {p.Name}: shard {s}: {done} run(s) done now, {skipped} skipped (done before), {failed} failed, {left} left for a later call");
@@ -82,8 +83,8 @@ public static class StudyCommand
 
     private static Command PresetsCommand()
     {
-        var json = CommonOptions.Json("Print one JSON object: presets (name, description, runs, steps_per_run).");
-        var cmd = new Command("presets", "List the shipped study plans with their run counts.") { json };
+        var json = CommonOptions.Json("Print one JSON object: presets (name, description, runs, steps_per_run, measured_minutes, measured_on; null = not measured).");
+        var cmd = new Command("presets", "List the shipped study plans with their run counts and measured wall time (\"not measured\" until a real run fills it in).") { json };
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
             var rows = StudyPresets.Names.Select(n => (Name: n, Plan: StudyPresets.Load(n))).ToList();
@@ -95,13 +96,18 @@ public static class StudyCommand
                     {
                         ["name"] = r.Name, ["description"] = r.Plan.Description, ["runs"] = StudyRuns.Expand(r.Plan).Count,
                         ["steps_per_run"] = r.Plan.Base["steps"]?.GetValue<int>(),
+                        ["measured_minutes"] = r.Plan.Measured?.WallMinutes, ["measured_on"] = r.Plan.Measured?.Machine,
                     }).ToArray()),
                 });
             }
             else
             {
                 foreach (var r in rows)
-                    Console.WriteLine($"{r.Name,-14} {StudyRuns.Expand(r.Plan).Count,3} runs × {r.Plan.Base["steps"]} steps  {r.Plan.Description}");
+                {
+                    string measured = r.Plan.Measured is { } m ? string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} min ({1})", m.WallMinutes, m.Machine) : "not measured";
+                    Console.WriteLine($"{r.Name,-15} {StudyRuns.Expand(r.Plan).Count,3} runs × {r.Plan.Base["steps"]} steps{(r.Plan.Generation is null ? "" : " + DiT")}  {measured}");
+                    Console.WriteLine($"{"",-15} {r.Plan.Description}");
+                }
             }
             return 0;
         }));

@@ -7,7 +7,7 @@ namespace ViTok.Study;
 /// <summary>The study's pictures (ScottPlot, headless, DejaVu Sans registered explicitly; 8-bit PNG):
 /// metric vs E on a log₂ axis with the fitted line and R² in the legend, one colour per value of the colour axis
 /// (the paper's Figure 2); per axis, the mean of a metric per value with seed standard deviations as error bars
-/// (Figures 6, 7); and a metric-vs-metric trade-off scatter (Figure 10).</summary>
+/// (Figures 6, 7); a metric-vs-metric trade-off scatter (Figure 10); and gFD / rFD / PSNR by channels (Finding 2).</summary>
 public static class StudyPlots
 {
     /// <summary>Width and height of every plot, pixels.</summary>
@@ -93,6 +93,45 @@ public static class StudyPlots
         plot.XLabel(xMetric);
         plot.YLabel(yMetric);
         plot.Title($"{plan.Name}: {yMetric} vs {xMetric}");
+    });
+
+    /// <summary>Finding 2's picture: per value of <paramref name="axis"/> (e.g. channels c, a log₂ axis), the mean over
+    /// seeds of the generation distance (gFD-ResNet18) and of the reconstruction distance (rFD-ResNet18) on the left
+    /// axis, and PSNR on the right axis, so the optimum c for generation shows against reconstruction that keeps
+    /// improving.</summary>
+    /// <exception cref="IOException">The PNG cannot be written.</exception>
+    public static string Generation(StudyPlan plan, IReadOnlyList<JsonObject> rows, string axis, string path) => Draw(path, plot =>
+    {
+        var palette = new ScottPlot.Palettes.Category10();
+        var groups = rows.GroupBy(r => StudyResults.Axis(r, axis) ?? "?")
+            .Select(g => (Label: g.Key, X: double.TryParse(g.Key, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) && v > 0 ? Math.Log2(v) : double.NaN, Rows: g.ToList()))
+            .ToList();
+        bool numeric = groups.All(g => double.IsFinite(g.X));
+        var xs = numeric ? groups.Select(g => g.X).ToArray() : Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray();
+        void Series(string metric, string legend, int colour, bool right)
+        {
+            var pts = groups.Select((g, i) => (X: xs[i], Y: g.Rows.Select(r => StudyResults.Metric(r, metric)).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()))
+                .Where(p => double.IsFinite(p.Y)).ToList();
+            if (pts.Count == 0) return;
+            var sc = plot.Add.Scatter(pts.Select(p => p.X).ToArray(), pts.Select(p => p.Y).ToArray());
+            sc.Color = palette.GetColor(colour);
+            sc.MarkerSize = 9;
+            sc.LegendText = legend;
+            if (right)
+            {
+                sc.Axes.YAxis = plot.Axes.Right;
+                sc.LinePattern = ScottPlot.LinePattern.Dashed;
+            }
+        }
+        Series(StudyGeneration.Metric, "gFD-ResNet18 (generation, DiT samples)", 0, false);
+        Series("fd_resnet18", "rFD-ResNet18 (reconstruction)", 1, false);
+        Series("psnr", "PSNR, dB (right axis)", 2, true);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, groups.Select(g => $"{axis} {g.Label}").ToArray());
+        plot.Axes.Margins(0.1, 0.15);
+        plot.XLabel(numeric ? $"{axis} (log₂ axis)" : axis);
+        plot.YLabel("Fréchet distance on ResNet18 features (not FID)");
+        plot.Axes.Right.Label.Text = "PSNR (dB)";
+        plot.Title($"{plan.Name}: generation vs reconstruction by {axis}");
     });
 
     private static void Log2Ticks(ScottPlot.Plot plot, IReadOnlyList<JsonObject> rows)

@@ -49,6 +49,8 @@ public static class StudyReport
         string? fd = metrics.FirstOrDefault(m => m.StartsWith("fd", StringComparison.Ordinal) || m == "fid" || m.StartsWith("perceptual", StringComparison.Ordinal));
         if (fd is not null && metrics.Contains("psnr") && done.Count >= 2)
             plots.Add(StudyPlots.Tradeoff(plan, done, "psnr", fd, Path.Combine(plotDir, $"{Safe(fd)}_vs_psnr.png")));
+        if (done.Any(r => StudyResults.Metric(r, StudyGeneration.Metric) is not null) && GenerationAxis(plan) is string genAxis)
+            plots.Add(StudyPlots.Generation(plan, done, genAxis, Path.Combine(plotDir, $"generation_by_{Safe(genAxis)}.png")));
         var missing = runs.Where(r => rows.All(x => (string?)x["run"] != r.Name)).Select(r => r.Name).ToList();
         int failed = rows.Count(r => (string?)r["status"] == "failed");
         var summary = new StudyReportSummary(runs.Count, done.Count, failed, missing, fits, plots);
@@ -65,6 +67,11 @@ public static class StudyReport
         if (s.Missing.Count > 0) md.Append("Missing (rerun `vitok study run` with the same plan and --out): ").AppendJoin(", ", s.Missing.Select(m => $"`{m}`")).Append("\n\n");
         foreach (var f in rows.Where(r => (string?)r["status"] == "failed"))
             md.Append($"- failed: `{f["run"]}` after {f["attempts"]} attempts: {f["reason"]}\n");
+        if (plan.Generation is { } g)
+            md.Append($"Generation (Finding 2): each tokenizer's training data encoded ({(g.EncodeCount > 0 ? g.EncodeCount.ToString(inv) : "all")} items), a DiT "
+                + $"({g.Dit["variant"]}, {g.Dit["steps"]} steps) trained on the latents, {g.Samples} samples at guidance {g.Cfg.ToString(inv)}: "
+                + $"`{StudyGeneration.Metric}` is their Fréchet distance to real items on ImageNet ResNet18 features (gFD-ResNet18, not FID); "
+                + "`fd_resnet18` is the same distance for reconstructions (rFD-ResNet18).\n\n");
         var fits = s.Fits["fits"]!.AsArray().OfType<JsonObject>().ToList();
         if (fits.Count > 0)
         {
@@ -97,6 +104,10 @@ public static class StudyReport
         md.Append("\nRows: `results.jsonl`, `results.csv`; fits: `fits.json`; each run's training folder: `runs/NAME/` (loss.png, metrics.jsonl).\n");
         return md.ToString();
     }
+
+    // The axis a generation study varies: the one named "channels" (Finding 2), else the first.
+    private static string? GenerationAxis(StudyPlan plan) =>
+        plan.Axes.FirstOrDefault(a => a.Name == "channels")?.Name ?? plan.Axes.FirstOrDefault()?.Name;
 
     private static string Safe(string s) => StudyRuns.Clean(s);
 }
