@@ -8,11 +8,13 @@ namespace ViTok.Tests.Study;
 internal sealed class FakeStudyExecutor : IStudyExecutor
 {
     public List<(string Folder, bool Resume)> Trains { get; } = [];
+    public List<JsonObject> Configs { get; } = [];
     public Func<string, int, bool> FailOn { get; init; } = (_, _) => false;
 
     public bool Train(JsonObject config, string runFolder, bool resume, Action<int, int> progress, CancellationToken ct)
     {
         Trains.Add((runFolder, resume));
+        Configs.Add((JsonObject)config.DeepClone());
         int attempt = Trains.Count(t => t.Folder == runFolder);
         Directory.CreateDirectory(Path.Combine(runFolder, "checkpoints"));
         File.WriteAllText(Path.Combine(runFolder, "checkpoints", $"step_{attempt:D7}.safetensors"), "x");
