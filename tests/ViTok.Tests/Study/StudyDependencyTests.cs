@@ -101,4 +101,34 @@ public class StudyDependencyTests
         Assert.Equal((2, 0, 0, 0), await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("done", StudyResults.ReadRow(dir.Path, "kl-gan_seed-1")!["status"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void RealTrainer_PhotoCrops_AndAStage2RunFromItsDependency()
+    {
+        using var dir = new TempDir();
+        // Three small "photos" of smooth random-ish content for the photo-crops source.
+        for (int k = 0; k < 3; k++)
+        {
+            const int h = 40, w = 72;
+            var rgb = new byte[h * w * 3];
+            for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(128 + 100 * Math.Sin(i * 0.01 * (k + 1)));
+            ViTok.IO.ImageIO.SavePng(rgb, h, w, dir.File($"photos/p{k}.png"));
+        }
+        string photos = Path.Combine(dir.Path, "photos");
+        string plan = "{ \"name\": \"t\", \"base\": { \"family\": \"paper\", \"variant\": \"Sw16d1h2-Bw16d1h2/8\", \"channels\": 4, "
+            + $"\"data\": {{ \"path\": \"{photos}\", \"kind\": \"photo-crops\", \"short_side\": 40, \"count\": 64 }}, \"image_size\": 16, \"batch_size\": 8, \"steps\": 3, "
+            + "\"workers\": 0, \"checkpoint_every\": 2, \"sample_every\": 1000, \"log_every\": 1, \"loss\": { \"perceptual_weight\": 0 } }, "
+            + "\"eval\": { \"count\": 6, \"metrics\": [\"psnr\"] }, "
+            + "\"axes\": [ { \"name\": \"stage\", \"values\": [ { \"label\": \"1\", \"set\": { \"stage\": 1 } }, "
+            + "{ \"label\": \"gan\", \"depends_on\": \"1\", \"set\": { \"stage\": 2, \"init_from\": \"$dep/model.safetensors\", \"steps\": 2, \"disc_channels\": 8, \"loss.gan_weight\": 0.1, \"loss.gan_start\": 0 } } ] } ] }";
+        var p = StudyPlanLoader.Parse(plan, "plan.json", dir.Path);
+        var result = new StudyRunner(p, Path.Combine(dir.Path, "study"), new StudyExecutor(TextWriter.Null), _ => { }).Run(0, 1, 0, default);
+        Assert.Equal((2, 0, 0, 0), result);
+        var gan = StudyResults.ReadRow(Path.Combine(dir.Path, "study"), "stage-gan_seed-0")!;
+        Assert.Equal("done", gan["status"]!.GetValue<string>());
+        Assert.Equal(2 * 2 * 4, gan["e"]!.GetValue<long>());                       // 16² crops at patch 8: 4 tokens × c 4
+        Assert.InRange(gan["metrics"]!["psnr"]!.GetValue<double>(), 3, 80);
+        string config = File.ReadAllText(Path.Combine(StudyResults.RunFolder(Path.Combine(dir.Path, "study"), "stage-gan_seed-0"), "config.json"));
+        Assert.Contains(Path.Combine(StudyResults.RunFolder(Path.GetFullPath(Path.Combine(dir.Path, "study")), "stage-1_seed-0"), "model.safetensors"), config);
+    }
 }

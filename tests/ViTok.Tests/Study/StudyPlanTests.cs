@@ -91,4 +91,46 @@ public class StudyPlanTests
         Assert.Equal(8, StudyRuns.Expand(quick).Count);
         Assert.Throws<ViTokException>(() => StudyPresets.Resolve("no-such-preset"));
     }
+
+    [Theory]
+    [InlineData("e-sweep", 4, 4)]
+    [InlineData("e-sweep-photos", 8, 16)]
+    public void ESweepPresets_SpanEightfoldE_InFourValues_WithTwoShapesMeeting(string name, int p1, int p2)
+    {
+        var plan = StudyPresets.Load(name);
+        int side = plan.Base["image_size"]!.GetValue<int>();
+        var es = StudyRuns.Expand(plan).Select(r => (Patch: int.Parse(r.Axes["patch"]), E: (side / int.Parse(r.Axes["patch"])) * (side / int.Parse(r.Axes["patch"])) * int.Parse(r.Axes["channels"]))).ToList();
+        Assert.True(es.Select(e => e.E).Distinct().Count() >= 4);
+        Assert.True(es.Max(e => e.E) >= 8 * es.Min(e => e.E));
+        var byP1 = es.Where(e => e.Patch == p1).Select(e => e.E).ToHashSet();
+        Assert.Contains(es, e => e.Patch != p1 && byP1.Contains(e.E));
+        Assert.Contains(es, e => e.Patch == p2);
+    }
+
+    [Fact]
+    public void SizePresets_HaveTwoSeeds_LossTradeoffHasItsGanRun_GenerationHasItsStage()
+    {
+        Assert.True(StudyPresets.Load("encoder-size").Seeds.Count >= 2);
+        Assert.True(StudyPresets.Load("decoder-size").Seeds.Count >= 2);
+        var gan = Assert.Single(StudyRuns.Expand(StudyPresets.Load("loss-tradeoff")), r => r.DependsOn is not null);
+        Assert.Equal("perceptual-1_seed-0", gan.DependsOn);
+        Assert.Contains("stage=2", gan.Overrides);
+        var generation = StudyPresets.Load("generation");
+        Assert.NotNull(generation.Generation);
+        Assert.True(generation.Axes.Single(a => a.Name == "channels").Values.Count >= 3);
+        Assert.Equal("photo-crops", StudyPresets.Load("e-sweep-photos").Base["data"]!["kind"]!.GetValue<string>());
+        // Measured times come only from real runs: quick's is the README's; the others say "not measured" (null).
+        Assert.NotNull(StudyPresets.Load("quick").Measured);
+    }
+
+    [Fact]
+    public void AnAxisThatSetsTheData_SeparatesTheFits_AndMeasuredIsKeptOutOfPlanJson()
+    {
+        var plan = Parse("\"axes\": [ { \"name\": \"set\", \"values\": [ { \"label\": \"fm\", \"set\": { \"data\": \"/usr/share/datasets/fashion-mnist\" } }, { \"label\": \"mf\", \"set\": { \"data.path\": \"moving-fashion-mnist\", \"data.kind\": \"moving-fashion-mnist\" } } ] }, { \"name\": \"channels\", \"values\": [4] } ], \"measured\": { \"wall_minutes\": 3.5, \"machine\": \"2 cores\" }");
+        Assert.Equal("set", plan.FitBy);
+        Assert.Equal(3.5, plan.Measured!.WallMinutes);
+        Assert.False(plan.Json.ContainsKey("measured"));
+        var e = Assert.Throws<ViTokException>(() => Parse("\"axes\": [ { \"name\": \"channels\", \"values\": [4] } ], \"measured\": { \"wall_minutes\": 0 }"));
+        Assert.Contains("measured.wall_minutes", e.Message);
+    }
 }
