@@ -61,6 +61,6 @@ public static class Rope3D
         var shape = x.shape;
         var xf = x.to(ScalarType.Float32);
         var swapped = xf.reshape([.. shape[..^1], shape[^1] / 2, 2]).flip(-1).reshape(shape);   // (x₁, x₀) per pair
-        return (xf * cosPairs + swapped * sinPairs).to(x.dtype);                                 // [..., N, Dh]
+        return (xf * cosPairs).Plus(swapped * sinPairs).to(x.dtype);                               // [..., N, Dh]
     }
 }
