@@ -74,13 +74,15 @@ public static class CliApp
     /// Usage errors (unknown options, bad or out-of-range values) are one line on stderr, found before any work.
     /// <c>VITOK_THREADS</c> and the OpenMP wait policy are applied first (see <see cref="ThreadPolicy"/>). A closed or
     /// full stdout/stderr never turns into a stack trace or an abort. libtorch's NNPACK path is switched off (see
-    /// <see cref="ViTok.Runtime.LibTorchSettings.DisableNnpack"/>).</summary>
+    /// <see cref="ViTok.Runtime.LibTorchSettings.DisableNnpack"/>), and on AMD CPUs with AVX-512 MKL may use its AVX-512
+    /// kernels (<see cref="MklDispatch"/>).</summary>
     public static int Run(string[] args)
     {
         try
         {
             ThreadPolicy.Apply(SafeConsole.Error);
             ViTok.Runtime.LibTorchSettings.DisableNnpack();
+            MklDispatch.Apply();
             var parse = BuildRoot().Parse(args);
             if (UsageCheck.Error(parse) is string usage)
             {

@@ -32,15 +32,35 @@ public static class Rope3D
         return RopeAngles.CosSin([positions[.., 0], positions[.., 1], positions[.., 2]], [dt, dh, dw], theta);
     }
 
-    /// <summary>Rotates interleaved pairs of <paramref name="x"/> [..., N, Dh] by the angles [N, Dh/2]; computed in float32.</summary>
+    /// <summary>Rotates interleaved pairs of <paramref name="x"/> [..., N, Dh] by the angles [N, Dh/2]; computed in float32.
+    /// Same result as <see cref="ApplyPairs"/> on <see cref="PairTables"/> (which it calls).</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
+        var (cosPairs, sinPairs) = PairTables(cos, sin);
+        return ApplyPairs(x, cosPairs, sinPairs);
+    }
+
+    /// <summary>The angles [N, Dh/2] spread over the interleaved pairs for <see cref="ApplyPairs"/>: cosines
+    /// (cos θ, cos θ) and signed sines (−sin θ, +sin θ) per pair, two float32 tensors [N, Dh]. Build them once per
+    /// forward and share them between the blocks.</summary>
+    public static (Tensor CosPairs, Tensor SinPairs) PairTables(Tensor cos, Tensor sin)
+    {
+        long n = cos.shape[0], half = cos.shape[1];
+        var c = torch.stack([cos, cos], dim: -1).reshape(n, 2 * half);
+        var s = torch.stack([-sin, sin], dim: -1).reshape(n, 2 * half);
+        return (c, s);
+    }
+
+    /// <summary>Rotates interleaved pairs (x₀, x₁) of <paramref name="x"/> [..., N, Dh] to (x₀cos − x₁sin, x₁cos + x₀sin)
+    /// with the tables of <see cref="PairTables"/> [N, Dh], as x·cosPairs + swap(x)·sinPairs where swap exchanges the
+    /// two members of each pair: four kernels forward instead of a dozen, and bit-identical to the pairwise formula
+    /// (x₁·(−sin) is −(x₁·sin) exactly and a sum of two terms does not depend on their order). Computed in float32,
+    /// returned in x's dtype. Pass q and k stacked ([2, ...]) to rotate both with one call.</summary>
+    public static Tensor ApplyPairs(Tensor x, Tensor cosPairs, Tensor sinPairs)
+    {
         var shape = x.shape;
-        var xf = x.to(ScalarType.Float32).reshape([.. shape[..^1], shape[^1] / 2, 2]);  // [..., N, Dh/2, 2]
-        var x0 = xf.select(-1, 0);
-        var x1 = xf.select(-1, 1);
-        var r0 = x0 * cos - x1 * sin;
-        var r1 = (x0 * sin).Plus(x1 * cos);
-        return torch.stack([r0, r1], dim: -1).reshape(shape).to(x.dtype);                // [..., N, Dh]
+        var xf = x.to(ScalarType.Float32);
+        var swapped = xf.reshape([.. shape[..^1], shape[^1] / 2, 2]).flip(-1).reshape(shape);   // (x₁, x₀) per pair
+        return (xf * cosPairs).Plus(swapped * sinPairs).to(x.dtype);                               // [..., N, Dh]
     }
 }

@@ -44,6 +44,31 @@ public class Rope3DTests
     }
 
     [Fact]
+    public void PairTableFormIsBitIdenticalToThePairwiseRotationForwardAndBackward()
+    {
+        // Arrange: q and k stacked [2, B, H, N, Dh] on a 2×3×4 grid, Dh = 12; the pairwise formula written out.
+        torch.manual_seed(5);
+        var (cos, sin) = Rope3D.Angles(Rope3D.GridPositions(2, 3, 4), 12);
+        var x1 = torch.randn([2, 2, 3, 24, 12]).requires_grad_(true);
+        var x2 = x1.detach().clone().requires_grad_(true);
+        var upstream = torch.randn([2, 2, 3, 24, 12]);
+
+        // Act
+        var pairs = x1.reshape(2, 2, 3, 24, 6, 2);
+        var (a, b) = (pairs.select(-1, 0), pairs.select(-1, 1));
+        var expected = torch.stack([a * cos - b * sin, a * sin + b * cos], dim: -1).reshape(2, 2, 3, 24, 12);
+        var (cosPairs, sinPairs) = Rope3D.PairTables(cos, sin);
+        var actual = Rope3D.ApplyPairs(x2, cosPairs, sinPairs);
+        (expected * upstream).sum().backward();
+        (actual * upstream).sum().backward();
+
+        // Assert
+        Assert.True(expected.eq(actual).all().item<bool>());
+        Assert.True(x1.grad!.eq(x2.grad!).all().item<bool>());
+        Assert.True(Rope3D.Apply(x2.detach(), cos, sin).eq(actual.detach()).all().item<bool>());
+    }
+
+    [Fact]
     public void AttentionScoresAreUnchangedWhenAllPositionsShift()
     {
         // Arrange

@@ -66,7 +66,8 @@ public sealed class Dit : nn.Module
         if (x.dim() != 3 || x.shape[2] != Config.Channels || x.shape[1] != grid.T * grid.H * grid.W)
             throw new ViTokException($"DiT expects latents [B, {grid.T * grid.H * grid.W}, {Config.Channels}] for grid {grid.T}×{grid.H}×{grid.W}, got [{string.Join(", ", x.shape)}]");
         var dtype = x_embedder.weight!.dtype;
-        var (cos, sin) = GridRope.Angles(grid, Config.HeadDim, Config.RopeTheta, x.device);
+        var (angleCos, angleSin) = GridRope.Angles(grid, Config.HeadDim, Config.RopeTheta, x.device);
+        var (cos, sin) = Rope3D.PairTables(angleCos, angleSin);                         // [N, Dh] each, shared by the blocks
         var h = x_embedder.call(x.to(dtype));                                  // [B, N, W]
         var c = t_embedder.call(t).Plus(y_embedder.call(y));                       // [B, W]
         bool inference = !torch.is_grad_enabled();

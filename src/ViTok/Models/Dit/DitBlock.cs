@@ -5,7 +5,7 @@ namespace ViTok.Models.Dit;
 /// <summary>DiT block with adaLN-Zero conditioning (mirrors DiT's <c>models.py: DiTBlock</c>) and the tokenizer's
 /// Llama upgrades: affine-free LayerNorm (eps 1e-6), attention with RoPE (fused qkv without bias, projection with
 /// bias), SwiGLU MLP with biases. <c>adaLN_modulation</c> = SiLU → Linear(W → 6W), zero-initialised, gives shift,
-/// scale and gate for each branch. x [B, N, W], c [B, W], cos/sin [N, Dh/2] → [B, N, W].</summary>
+/// scale and gate for each branch. x [B, N, W], c [B, W], cos/sin the RoPE tables of <see cref="Rope3D.PairTables"/> [N, Dh] → [B, N, W].</summary>
 public sealed class DitBlock : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 {
     private readonly LayerNorm norm1;

@@ -91,7 +91,8 @@ public sealed class PaperAutoencoder : nn.Module<Tensor, Tensor>, IAutoencoder
     private (Tensor Cos, Tensor Sin) RopeFor((long T, long H, long W) grid, int headDim, Device device)
     {
         var pos = Rope3D.GridPositions(grid.T, grid.H, grid.W, device);
-        return Rope3D.Angles(pos, headDim, Config.RopeTheta);
+        var (cos, sin) = Rope3D.Angles(pos, headDim, Config.RopeTheta);
+        return Rope3D.PairTables(cos, sin);
     }
 
     /// <summary>Encoder to posterior moments (with autograd; no scope): mean and clamped logvar, each [B, L, c].</summary>

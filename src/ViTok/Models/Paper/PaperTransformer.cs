@@ -2,7 +2,8 @@
 namespace ViTok.Models.Paper;
 
 /// <summary>A stack of <see cref="PaperBlock"/>s followed by a final LayerNorm (the release code's
-/// <c>Transformer(final_ln=True)</c>; keys <c>blocks.N.*</c> and <c>norm.*</c>). [B, N, W] → [B, N, W].</summary>
+/// <c>Transformer(final_ln=True)</c>; keys <c>blocks.N.*</c> and <c>norm.*</c>). [B, N, W] → [B, N, W]; the two other inputs
+/// are the RoPE tables of <see cref="ViTok.Layers.Rope3D.PairTables"/> [N, Dh].</summary>
 public sealed class PaperTransformer : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly ModuleList<PaperBlock> blocks;
