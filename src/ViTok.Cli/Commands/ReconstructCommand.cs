@@ -21,13 +21,14 @@ public static class ReconstructCommand
         tile.AcceptOnlyFromAmong("auto", "on", "off");
         var tileSize = new Option<int>("--tile-size") { Description = "Tile side in pixels (a multiple of the patch size).", DefaultValueFactory = _ => 256 }.Range(1, 1 << 14);
         var tileOverlap = new Option<int>("--tile-overlap") { Description = "Overlap of neighbouring tiles in pixels (a multiple of the patch size, at most half the tile).", DefaultValueFactory = _ => 32 }.Range(0, 1 << 13);
+        var tileMargin = new Option<int>("--tile-margin") { Description = "Context in pixels the model sees around each kept tile core and that is then dropped (a multiple of the patch size; 0: the whole window is kept and blended).", DefaultValueFactory = _ => 0 }.Range(0, 1 << 13);
         var chunkOverlap = new Option<int?>("--chunk-overlap") { Description = "Videos: frames shared by neighbouring chunks, blended with a raised-cosine ramp (a multiple of the tubelet size q, at most half of --frames; 0: consecutive chunks, the old behaviour). Default: one tubelet (q frames)." }.Range(0, 4096);
         var window = new Option<int>("--window") { Description = "ViTok-v2: sliding-window attention over the raster-order tokens (key j visible to query i iff |i - j| <= SW), so a large --max-tokens runs in O(N*SW) attention work and memory; 0: full attention (the reference's flash-attn window_size=(SW, SW)).", DefaultValueFactory = _ => 0 }.Range(0, 1 << 20);
         var maxMemory = new Option<string?>("--max-memory") { Description = "Memory limit for one image, e.g. 8G or 512M (default: 80 % of the memory available now)." };
         var model = new ModelOptions();
         model.Checkpoint.Required = false;   // --checkpoint or --onnx: checked below
         var cmd = new Command("reconstruct", "Encode and decode images (8-bit RGB PNG out) or videos (MP4 out) under the same names " +
-                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite, onnx, tile, tileSize, tileOverlap, maxMemory, window, chunkOverlap };
+                                             "(inputs that share a name keep their folders below their common parent).") { inputs, maxTokens, frames, json, overwrite, onnx, tile, tileSize, tileOverlap, tileMargin, maxMemory, window, chunkOverlap };
         output.AddTo(cmd);
         model.AddTo(cmd);
         cmd.SetAction(parse => CommandRunner.Run(() =>
@@ -55,7 +56,10 @@ public static class ReconstructCommand
                 if (asJson) JsonOut.Print(new System.Text.Json.Nodes.JsonObject { ["output"] = Path.GetFullPath(outDir), ["items"] = items });
                 return 0;
             }
-            var tiling = new TilePlan(parse.GetValue(tile)!, parse.GetValue(tileSize), parse.GetValue(tileOverlap), TilePlan.ParseBytes(parse.GetValue(maxMemory)));
+            var tiling = new TilePlan(parse.GetValue(tile)!, parse.GetValue(tileSize), parse.GetValue(tileOverlap), TilePlan.ParseBytes(parse.GetValue(maxMemory)))
+            {
+                Margin = parse.GetValue(tileMargin),
+            };
             using var ae = model.Load(parse);
             if (parse.GetValue(window) > 0) ae.AttentionWindow = parse.GetValue(window);   // a family without one: one-line error
             var device = CommonOptions.ParseDevice(parse.GetValue(model.Device)!);
@@ -71,11 +75,11 @@ public static class ReconstructCommand
                 var image = ImageIO.Load(path).to(device);
                 if (tiling.Decide(ae, image, path, CommonOptions.ParseDType(parse.GetValue(model.DType)!)))
                 {
-                    var tiled = Tiling.Reconstruct(ae, image, tiling.Size, tiling.Overlap, (d, n) => ProgressLine.Write($"{path}: tile {d}/{n}"));
+                    var tiled = Tiling.Reconstruct(ae, image, tiling.Size, tiling.Overlap, tiling.Margin, harmonise: true, (d, n) => ProgressLine.Write($"{path}: tile {d}/{n}"));
                     ProgressLine.End();
                     Finite.CheckOutput(tiled, path, "reconstructed pixels");
                     ImageIO.SavePng(tiled, dest);
-                    log($"{path} -> {dest} (tiled: {Tiling.TileCount(image.shape[1], image.shape[2], tiling.Size, tiling.Overlap)} tiles of {tiling.Size} px, {tiling.Overlap} px overlap)");
+                    log($"{path} -> {dest} (tiled: {Tiling.TileCount(image.shape[1], image.shape[2], tiling.Size, tiling.Overlap, tiling.Margin)} tiles of {tiling.Size} px, {tiling.Overlap} px overlap{(tiling.Margin > 0 ? $", {tiling.Margin} px margin" : "")})");
                     items.Add(new System.Text.Json.Nodes.JsonObject
                     {
                         ["input"] = path, ["output"] = Path.GetFullPath(dest), ["height"] = image.shape[1], ["width"] = image.shape[2],

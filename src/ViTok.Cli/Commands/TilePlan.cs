@@ -16,6 +16,9 @@ public sealed partial class TilePlan(string mode, int size, int overlap, long? m
     /// <summary>Overlap in pixels.</summary>
     public int Overlap { get; } = overlap;
 
+    /// <summary>Context margin in pixels (<see cref="Tiling"/>).</summary>
+    public int Margin { get; init; }
+
     /// <summary>The limit in bytes: the option's value, else 80 % of MemAvailable.</summary>
     public long Limit { get; } = maxMemory ?? (long)(0.8 * AvailableBytes());
 

@@ -5,7 +5,7 @@ namespace ViTok.Tests.Evaluation;
 
 /// <summary>Test double: an "auto-encoder" whose reconstruction is its input, to check the evaluator's metric path on
 /// identical images.</summary>
-public sealed class IdentityAutoencoder : IAutoencoder
+public class IdentityAutoencoder : IAutoencoder
 {
     private readonly nn.Module _module = nn.Identity();
 
@@ -19,12 +19,12 @@ public sealed class IdentityAutoencoder : IAutoencoder
     public nn.Module Module => _module;
     public bool AcceptsImages => true;
     public bool AcceptsVideos => true;
-    public bool AcceptsAnySize => true;
+    public virtual bool AcceptsAnySize => true;
     public bool HasTokenBudget => false;
     public string LatentNormalization => "none (pixels)";
 
     // z = the pixels as tokens (p = 1, c = 3), deterministic.
-    public Latents Encode(Tensor x, int? tokenBudget = null)
+    public virtual Latents Encode(Tensor x, int? tokenBudget = null)
     {
         bool image = x.dim() == 4;
         var v = image ? x.unsqueeze(2) : x;                                              // [B, 3, T, H, W]
@@ -49,5 +49,9 @@ public sealed class IdentityAutoencoder : IAutoencoder
     public ViTok.Models.MemoryEstimate Memory(long frames, long height, long width, long batch, int dtypeBytes) => throw new NotSupportedException("test double");
 
     public IReadOnlyDictionary<string, string> ModelMetadata() => new Dictionary<string, string>();
-    public void Dispose() => _module.Dispose();
+    public void Dispose()
+    {
+        _module.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }
