@@ -20,6 +20,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     /// <summary>Normalises <paramref name="x"/> [..., dim].</summary>
     public override Tensor forward(Tensor x)
     {
+        using var timer = ComponentProfile.Time(ComponentProfile.Norm);
         var x32 = x.to(ScalarType.Float32);
         var y = x32 * torch.rsqrt(x32.pow(Scalars.Of(2)).mean([-1], keepdim: true).Plus(_eps)) * weight.to(ScalarType.Float32);
         return y.to(x.dtype);

@@ -45,14 +45,24 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
     {
         long b = x.shape[0], n = x.shape[1], c = x.shape[2];
-        var qkv = qkv_proj.call(x).reshape(b, n, 3, _heads, _headDim).unbind(2); // 3 × [B, N, H, Dh]
-        var q = Rope2D.Apply(norm_q.call(qkv[0]), cos, sin);
-        var k = Rope2D.Apply(norm_k.call(qkv[1]), cos, sin);
+        Tensor[] qkv;
+        using (ComponentProfile.Time(ComponentProfile.AttentionProjections))
+            qkv = qkv_proj.call(x).reshape(b, n, 3, _heads, _headDim).unbind(2); // 3 × [B, N, H, Dh]
+        Tensor q, k;
+        using (ComponentProfile.Time(ComponentProfile.Rope))
+        {
+            q = Rope2D.Apply(norm_q.call(qkv[0]), cos, sin);
+            k = Rope2D.Apply(norm_k.call(qkv[1]), cos, sin);
+        }
         var v = qkv[2];
-        var o = Window > 0 && Window < n - 1
-            ? SlidingWindow(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), keyMask?.squeeze(1).squeeze(1), Window)
-            : F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), keyMask); // [B, H, N, Dh]
-        return out_proj.call(o.transpose(1, 2).reshape(b, n, c));
+        Tensor o;
+        using (ComponentProfile.Time(ComponentProfile.AttentionCore))
+            o = (Window > 0 && Window < n - 1
+                ? SlidingWindow(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), keyMask?.squeeze(1).squeeze(1), Window)
+                : F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), keyMask)) // [B, H, N, Dh]
+                .transpose(1, 2).reshape(b, n, c);
+        using (ComponentProfile.Time(ComponentProfile.AttentionProjections))
+            return out_proj.call(o);
     }
 
     /// <summary>1-D sliding-window attention in bounded memory: q, k, v [B, H, N, Dh] → [B, H, N, Dh]; key j is visible

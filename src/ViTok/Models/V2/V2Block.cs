@@ -35,6 +35,9 @@ public sealed class V2Block : nn.Module<Tensor, Tensor, Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
     {
         var h = norm1.call(x);
-        return x.Plus(layer_scale.call(attn.call(h, cos, sin, keyMask).Plus(ffn.call(h))));
+        var a = attn.call(h, cos, sin, keyMask);
+        var m = ffn.call(h);
+        using (ComponentProfile.Time(ComponentProfile.Residual))
+            return x.Plus(layer_scale.call(a.Plus(m)));
     }
 }
