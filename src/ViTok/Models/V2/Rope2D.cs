@@ -21,33 +21,22 @@ public static class Rope2D
         return RopeAngles.CosSin([row, col], [axisDim, axisDim], theta, RopeAngles.Precision.Float32Reciprocal); // [B, N, Dh/2]
     }
 
-    /// <summary>The rotation tables of <see cref="Rotate"/> from the angle tables cos/sin [B, N, Dh/2]: cosines with
-    /// each value repeated for its pair, (c₀, c₀, c₁, c₁, …), and signed sines (−s₀, s₀, −s₁, s₁, …), both
-    /// [B, N, 1, Dh] in <paramref name="dtype"/> (the dtype the rotation runs in; the reference casts its tables to
-    /// the activations' dtype too). Built once per forward pass and shared by every block.</summary>
-    public static (Tensor Cos, Tensor Sin) RotationTables(Tensor cos, Tensor sin, ScalarType dtype)
-    {
-        using var scope = torch.NewDisposeScope();
-        var c = torch.stack([cos, cos], -1).flatten(-2);                        // [B, N, Dh]
-        var s = torch.stack([sin.neg(), sin], -1).flatten(-2);                  // [B, N, Dh]
-        return (c.unsqueeze(2).to(dtype).MoveToOuterDisposeScope(), s.unsqueeze(2).to(dtype).MoveToOuterDisposeScope());
-    }
-
-    /// <summary>Rotates x [B, N, H, Dh] or [B, N, G, H, Dh] (G groups such as q and k side by side) by the rotation
-    /// tables [B, N, 1, Dh] of <see cref="RotationTables"/>, in three kernels: x·cos + swap(x)·sin, where swap
-    /// exchanges the elements of each pair (x₂ᵢ, x₂ᵢ₊₁) → (x₂ᵢ₊₁, x₂ᵢ). Equal to <see cref="Apply"/>: the real part
-    /// x₂ᵢcᵢ − x₂ᵢ₊₁sᵢ and the imaginary part x₂ᵢ₊₁cᵢ + x₂ᵢsᵢ.</summary>
+    /// <summary>Rotates x [B, N, H, Dh] or [B, N, G, H, Dh] (G groups such as q and k side by side) by the angles whose
+    /// cos/sin are [B, N, Dh/2] (float32), as one complex multiplication: each pair (x₂ᵢ, x₂ᵢ₊₁) read as
+    /// x₂ᵢ + i·x₂ᵢ₊₁ (a view, no copy) times cosᵢ + i·sinᵢ, i.e. (x₂ᵢcᵢ − x₂ᵢ₊₁sᵢ, x₂ᵢsᵢ + x₂ᵢ₊₁cᵢ), the rotation of
+    /// <see cref="Apply"/>, in one vectorised kernel over x (plus one small kernel that forms the complex table
+    /// [B, N, Dh/2]). Runs in float32 (bfloat16/half inputs are widened for the product and rounded back once, where
+    /// <see cref="Apply"/> rounds each partial product to x's dtype).</summary>
     public static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
         long d = x.shape[^1];
-        if (x.dim() == 5)
-        {
-            cos = cos.unsqueeze(2);
-            sin = sin.unsqueeze(2);
-        }
+        var table = torch.complex(cos.to(ScalarType.Float32), sin.to(ScalarType.Float32));    // [B, N, Dh/2]
+        for (long g = x.dim() - 2; g > 1; g--) table = table.unsqueeze(2);                      // [B, N, 1(, 1), Dh/2]
+        var x32 = x.to(ScalarType.Float32);
+        if (!x32.is_contiguous()) x32 = x32.contiguous();
         long[] pairs = [.. x.shape[..^1], d / 2, 2];
-        var swapped = x.reshape(pairs).flip(-1).reshape(x.shape);
-        return torch.addcmul(swapped * sin, x, cos, Scalars.One);
+        var rotated = torch.view_as_real(torch.view_as_complex(x32.view(pairs)) * table);      // [..., Dh/2, 2]
+        return rotated.view(x.shape).to(x.dtype);
     }
 
     /// <summary>Rotates x [B, N, H, Dh] by the angles whose cos/sin are [B, N, Dh/2]; the rotation runs in x's dtype.</summary>

@@ -40,12 +40,12 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
         set => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "the attention window must be 0 (off) or positive.");
     }
 
-    /// <summary>Attends over x [B, N, dim] with RoPE tables and an optional key mask [B, 1, 1, N] (true = real token,
-    /// may be null when nothing is padded). The tables are either the angle tables cos/sin [B, N, Dh/2] of
-    /// <see cref="Rope2D.Frequencies"/> or, built once per pass and cheaper, the rotation tables [B, N, 1, Dh] of
-    /// <see cref="Rope2D.RotationTables"/>.</summary>
+    /// <summary>Attends over x [B, N, dim] with RoPE cos/sin [B, N, Dh/2] (<see cref="Rope2D.Frequencies"/>, made once
+    /// per pass by the model) and an optional key mask [B, 1, 1, N] (true = real token, may be null when nothing is
+    /// padded).</summary>
     /// <remarks>q and k are normalised and rotated together, as one [B, N, 2, H, Dh] view of the fused projection
-    /// (each with its own norm scale), so each step is one kernel for both; q, k and v reach the fused
+    /// (each with its own norm scale), so each step is one kernel for both (the rotation one complex product,
+    /// <see cref="Rope2D.Rotate"/>); q, k and v reach the fused
     /// scaled-dot-product attention as strided [B, H, N, Dh] views of that buffer (no contiguous copies), and its
     /// [B, H, N, Dh] output is read back through a transpose view.</remarks>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
@@ -54,7 +54,6 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
         Tensor qkv;
         using (ComponentProfile.Time(ComponentProfile.AttentionProjections))
             qkv = qkv_proj.call(x).view(b, n, 3, _heads, _headDim);                                    // [B, N, 3, H, Dh]
-        if (cos.shape[^1] != _headDim) (cos, sin) = Rope2D.RotationTables(cos, sin, x.dtype);
         Tensor qk;
         using (ComponentProfile.Time(ComponentProfile.Rope))
         {

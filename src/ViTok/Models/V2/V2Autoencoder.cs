@@ -86,10 +86,7 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
         var (valid, keyMask) = Masks(batch);
         Tensor cos, sin;
         using (ComponentProfile.Time(ComponentProfile.Rope))
-        {
-            var (c, s) = Rope2D.Frequencies(batch.RowIdx.to(Device), batch.ColIdx.to(Device), Config.EncoderHeadDim, Config.RopeTheta);
-            (cos, sin) = Rope2D.RotationTables(c, s, DType);                                 // once for all blocks
-        }
+            (cos, sin) = Rope2D.Frequencies(batch.RowIdx.to(Device), batch.ColIdx.to(Device), Config.EncoderHeadDim, Config.RopeTheta); // once for all blocks
         var x = patch_embed.call(patches); // [B, N, We]
         foreach (var block in encoder_blocks)
             x = RunBlock(block, x, cos, sin, keyMask);
@@ -110,10 +107,7 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
         var (valid, keyMask) = Masks(positions);
         Tensor cos, sin;
         using (ComponentProfile.Time(ComponentProfile.Rope))
-        {
-            var (c, s) = Rope2D.Frequencies(positions.RowIdx.to(Device), positions.ColIdx.to(Device), Config.DecoderHeadDim, Config.RopeTheta);
-            (cos, sin) = Rope2D.RotationTables(c, s, DType);                                 // once for all blocks
-        }
+            (cos, sin) = Rope2D.Frequencies(positions.RowIdx.to(Device), positions.ColIdx.to(Device), Config.DecoderHeadDim, Config.RopeTheta); // once for all blocks
         var x = decoder_embed.call(z.to(Device).to(DType)); // [B, N, Wd]
         foreach (var block in decoder_blocks)
             x = RunBlock(block, x, cos, sin, keyMask);
