@@ -33,8 +33,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var timer = ComponentProfile.Time(ComponentProfile.Norm);
         var x32 = x.to(ScalarType.Float32);
-        var inv = x32.square().mean([-1], keepdim: true);
-        inv.add_(Scalars.Of(eps)).rsqrt_();                  // fresh tensor: in place is safe for autograd
+        var inv = x32.pow(Scalars.Of(2)).mean([-1], keepdim: true);
+        inv.add_(Scalars.Of(eps), Scalars.One).rsqrt_();               // fresh tensor: in place is safe for autograd
         var y = x32 * inv * weight.to(ScalarType.Float32);
         return y.to(x.dtype);
     }

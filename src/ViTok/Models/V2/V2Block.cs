@@ -41,7 +41,7 @@ public sealed class V2Block : nn.Module<Tensor, Tensor, Tensor, Tensor?, Tensor>
         using (ComponentProfile.Time(ComponentProfile.Residual))
         {
             if (torch.is_grad_enabled()) return x.Plus(layer_scale.call(a.Plus(m)));
-            return torch.addcmul(x, a.add_(m), layer_scale.Gamma, Scalars.One);   // inference: a is this block's own temporary
+            return torch.addcmul(x, a.PlusInPlace(m), layer_scale.Gamma, Scalars.One);   // inference: a is this block's own temporary
         }
     }
 }
