@@ -29,12 +29,12 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed repeats first.", DefaultValueFactory = _ => 1 }.Range(0, 100000);
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats.", DefaultValueFactory = _ => 5 }.Range(1, 100000);
         var seed = CommonOptions.Seed("Seed of the random weights and inputs.");
-        var profile = new Option<bool>("--profile") { Description = "train-step: share of the wall time spent in data, forward, backward, optimiser and other." };
+        var profile = new Option<bool>("--profile") { Description = "Share of the timed wall time: train-step per phase (data, forward, backward, optimiser, other); encode/decode/both per model component (attn_proj, attn_core, mlp_gemm, mlp_gate, norm, rope, residual, other)." };
         var roof = new Option<int>("--roof-size") { Description = "Side n of the n×n matrix product timed as the GEMM roof.", DefaultValueFactory = _ => 2048 }.Range(16, 32768);
         var compare = new Option<string?>("--compare") { Description = "Run a second setting B interleaved with this one (A, B, A, B, …) and print B's speed-up over A: the changes as KEY=VALUE[,KEY=VALUE], keys dtype, threads, batch, size, device, e.g. --compare dtype=bf16 or --compare threads=1." };
         var data = new Option<string?>("--data") { Description = "train-step: read batches from this data (what a run config's data takes, e.g. /usr/share/datasets/fashion-mnist) through the real loader instead of in-memory random images." };
         var images = new Option<string[]>("--images") { Description = "With --compare and an inference mode: PSNR of B's 8-bit reconstructions against A's on these images (e.g. bf16 against f32).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
-        var json = CommonOptions.Json("Print one JSON object: mode, label, seconds_median/min/max, images_per_second, gflop_per_repeat, achieved_gflops, roof_gflops, roof_share, peak_rss_mb, profile; with --compare: a, b, speedup, speedup_min, speedup_max, psnr_b_vs_a_db.");
+        var json = CommonOptions.Json("Print one JSON object: mode, label, seconds_median/min/max, images_per_second, gflop_per_repeat, achieved_gflops, roof_gflops, roof_share, shape_roof_gflops, shape_roof_share (inference: the roof of the model's own GEMM shapes), peak_rss_mb, profile; with --compare: a, b, speedup, speedup_min, speedup_max, psnr_b_vs_a_db.");
         var cmd = new Command("bench", "Time a tokenizer: inference or a training step, with GFLOP/s, the GEMM roof of the same run and peak memory.")
         {
             mode, family, variant, channels, checkpoint, size, frames, batch, device, dtype, threads, warmup, repeats, profile, data, roof, compare, images, json,
@@ -164,6 +164,14 @@ public static class BenchCommand
             ["roof_share"] = Math.Round(r.RoofShare, 4),
             ["peak_rss_mb"] = Math.Round(r.PeakRssBytes / 1048576.0, 1),
         };
+        if (r.ShapeRoof is { } sr)
+        {
+            o["shape_roof_gflops"] = Math.Round(sr.Gflops, 3);
+            o["shape_roof_share"] = Math.Round(r.ShapeRoofShare, 4);
+            o["shape_roof_calls"] = sr.Calls;
+            o["shape_roof_shapes"] = sr.Shapes;
+            o["linear_gflop_per_forward"] = Math.Round(sr.GflopPerForward, 4);
+        }
         if (r.Profile is not null) o["profile"] = new JsonObject([.. r.Profile.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Math.Round(kv.Value, 4)))]);
         return o;
     }
@@ -188,8 +196,13 @@ public static class BenchCommand
             string.Format(inv, "  seconds     median {0:F4}  min {1:F4}  max {2:F4}  ({3} repeats)", r.Median, r.Min, r.Max, r.Seconds.Count),
             string.Format(inv, "  throughput  {0:F3} images/s", r.ImagesPerSecond),
             string.Format(inv, "  compute     {0:F1} GFLOP/s achieved ({1:F2} GFLOP per repeat), GEMM roof {2:F1} GFLOP/s: {3:P1} of it", r.AchievedGflops, r.GflopPerRepeat, r.RoofGflops, r.RoofShare),
-            string.Format(inv, "  memory      peak RSS {0:F0} MB", r.PeakRssBytes / 1048576.0),
         };
+        if (r.ShapeRoof is { } sr)
+            lines.Add(string.Format(inv, "  shape roof  {0:F1} GFLOP/s over the model's {1} linear calls ({2} shapes, F.linear alone): {3:P1} of it", sr.Gflops, sr.Calls, sr.Shapes, r.ShapeRoofShare));
+        lines.AddRange(
+        [
+            string.Format(inv, "  memory      peak RSS {0:F0} MB", r.PeakRssBytes / 1048576.0),
+        ]);
         if (r.Profile is not null)
             lines.Add("  profile     " + string.Join("  ", r.Profile.Select(kv => string.Format(inv, "{0} {1:P1}", kv.Key, kv.Value))));
         return string.Join('\n', lines);

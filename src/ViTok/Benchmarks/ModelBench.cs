@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using ViTok.Evaluation;
+using ViTok.Layers;
 using ViTok.Metrics;
 using ViTok.Models;
 using ViTok.Training;
@@ -20,7 +21,8 @@ public static class ModelBench
     /// <param name="settings">What to run.</param>
     /// <param name="warmup">Untimed repeats first (≥ 0).</param>
     /// <param name="repeats">Timed repeats (≥ 1).</param>
-    /// <param name="profile">Train-step only: split the timed wall time into data, forward, backward, optimiser, other.</param>
+    /// <param name="profile">Split the timed wall time: a training step into data, forward, backward, optimiser, other;
+    /// inference into model components (<see cref="ComponentProfile.Components"/>).</param>
     /// <param name="roofSize">Side n of the n×n GEMM of the roof (≥ 16).</param>
     /// <param name="progress">Receives one line per phase (building, roof, repeats).</param>
     /// <exception cref="ViTokException">A setting the model or recipe refuses (size, frames, family), or bad counts.</exception>
@@ -32,7 +34,7 @@ public static class ModelBench
     /// <param name="b">Setting B (the speed-up is A's seconds over B's).</param>
     /// <param name="warmup">Untimed rounds first (≥ 0).</param>
     /// <param name="repeats">Timed rounds (≥ 1).</param>
-    /// <param name="profile">Train-step only: split each setting's timed wall time into phases.</param>
+    /// <param name="profile">Split each setting's timed wall time into phases (train-step) or components (inference).</param>
     /// <param name="roofSize">Side n of the n×n GEMM of the roof (≥ 16).</param>
     /// <param name="progress">Receives one line per phase.</param>
     /// <exception cref="ViTokException">A setting the model or recipe refuses, or bad counts.</exception>
@@ -174,7 +176,10 @@ public static class ModelBench
                       ?? players.Select(p => p.Failure).FirstOrDefault(e => e is not null);
         if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
         long rss = PeakRssBytes();
-        return [.. players.Select((p, i) => new BenchResult(settings[i], p.Times, GflopPerRepeat(p.Info!, settings[i].Mode, settings[i].Batch), roofs[i], rss, p.ProfileShares()))];
+        return [.. players.Select((p, i) => new BenchResult(settings[i], p.Times, GflopPerRepeat(p.Info!, settings[i].Mode, settings[i].Batch), roofs[i], rss, p.ProfileShares())
+        {
+            ShapeRoof = p.ShapeRoof,
+        })];
     }
 
     private static void Check(BenchSettings s)
@@ -239,14 +244,18 @@ public static class ModelBench
     private sealed class Player(int index, BenchSettings s, Turnstile turn, int warmup, int repeats, bool profile, Action<string>? progress)
     {
         private PhaseClock? _clock;
+        private ComponentProfile? _components;
 
         public int Index => index;
         public ModelInfo? Info { get; private set; }
         public List<double> Times { get; } = [];
         public Exception? Failure { get; private set; }
 
+        public GemmShapeRoof? ShapeRoof { get; private set; }
+
         public IReadOnlyDictionary<string, double>? ProfileShares()
         {
+            if (_components is not null) return _components.Shares(Times.Sum());
             if (_clock is null) return null;
             var seconds = _clock.Seconds;
             double total = seconds.Values.Sum();
@@ -287,11 +296,15 @@ public static class ModelBench
             long[] shape = s.Frames > 1 ? [s.Batch, 3, s.Frames, s.Height, s.Width] : [s.Batch, 3, s.Height, s.Width];
             var x = torch.rand(shape, ScalarType.Float32, device, generator: gen).Times(2.0).Minus(1.0);
             using var latents = s.Mode == BenchMode.Decode ? model.Encode(x) : null;
+            var shapes = GemmShapeRoof.Record(model.Module, () => Once(model, x, latents));
+            progress?.Invoke($"GEMM roof of the model's {shapes.Count} linear calls ({shapes.Distinct().Count()} shapes): {s.Label}");
+            ShapeRoof = GemmShapeRoof.Measure(shapes, s.Dtype, device);
             turn.Pass(index);
             for (int i = 0; i < warmup + repeats; i++)
             {
                 turn.Wait(index);
                 ApplyThreads(s);
+                if (profile && i == warmup) _components = ComponentProfile.Start();
                 Synchronize(device);
                 long t0 = Stopwatch.GetTimestamp();
                 Once(model, x, latents);
@@ -301,6 +314,7 @@ public static class ModelBench
                 Report(i, seconds);
                 if (i < warmup + repeats - 1) turn.Pass(index);   // the last turn passes once the model is freed
             }
+            ComponentProfile.Stop();
         }
 
         private void Once(IAutoencoder model, Tensor x, Latents? latents)

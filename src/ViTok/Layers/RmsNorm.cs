@@ -17,11 +17,25 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The learned scale [dim].</summary>
+    public Tensor Weight => weight;
+
+    /// <summary>The epsilon added to the mean square.</summary>
+    public double Eps => _eps;
+
     /// <summary>Normalises <paramref name="x"/> [..., dim].</summary>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Normalize(x, weight, _eps);
+
+    /// <summary>y = x / sqrt(mean(x²) + eps) · weight over the last dimension of <paramref name="x"/>, in float32, cast
+    /// back to x's dtype; <paramref name="weight"/> broadcasts against x (e.g. [dim], or [G, 1, dim] to normalise G
+    /// groups of heads with their own scales in one pass).</summary>
+    public static Tensor Normalize(Tensor x, Tensor weight, double eps)
     {
+        using var timer = ComponentProfile.Time(ComponentProfile.Norm);
         var x32 = x.to(ScalarType.Float32);
-        var y = x32 * torch.rsqrt(x32.pow(Scalars.Of(2)).mean([-1], keepdim: true).Plus(_eps)) * weight.to(ScalarType.Float32);
+        var inv = x32.pow(Scalars.Of(2)).mean([-1], keepdim: true);
+        inv.add_(Scalars.Of(eps), Scalars.One).rsqrt_();               // fresh tensor: in place is safe for autograd
+        var y = x32 * inv * weight.to(ScalarType.Float32);
         return y.to(x.dtype);
     }
 }

@@ -27,7 +27,13 @@ public sealed class SwiGlu : nn.Module<Tensor, Tensor>
     /// <summary>Applies the MLP to x [..., dim].</summary>
     public override Tensor forward(Tensor x)
     {
-        var vg = fc1.call(x).chunk(2, -1); // value, gate: [..., hidden] each
-        return fc2.call(F.silu(vg[1]) * vg[0]);
+        Tensor[] vg;
+        using (ComponentProfile.Time(ComponentProfile.MlpGemm))
+            vg = fc1.call(x).chunk(2, -1); // value, gate: [..., hidden] each
+        Tensor h;
+        using (ComponentProfile.Time(ComponentProfile.MlpGate))
+            h = torch.is_grad_enabled() ? F.silu(vg[1]) * vg[0] : F.silu(vg[1]).mul_(vg[0]);   // inference: no extra buffer
+        using (ComponentProfile.Time(ComponentProfile.MlpGemm))
+            return fc2.call(h);
     }
 }

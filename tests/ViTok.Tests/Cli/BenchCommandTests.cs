@@ -46,6 +46,29 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void InferenceProfileSplitsTheTimeIntoModelComponentsAndReportsTheShapeRoof()
+    {
+        // Act: a tiny ViTok-v2 model (its layers carry the component timers)
+        var r = CliRunner.Run("bench", "encode", "--family", "v2", "--variant", "w32_d2_h2/1x4x8", "--size", "16", "--batch", "2",
+            "--warmup", "1", "--repeats", "2", "--roof-size", "64", "--profile", "--json");
+
+        // Assert: the components cover the timed wall time; attention, MLP and norms were seen; the shape roof is
+        // from the encoder's 2·4 + 2 linear calls
+        Assert.True(r.Exit == 0, r.Err);
+        var j = JsonDocument.Parse(r.Out).RootElement;
+        var profile = j.GetProperty("profile");
+        string[] parts = ["attn_proj", "attn_core", "mlp_gemm", "mlp_gate", "norm", "rope", "residual", "other"];
+        Assert.Equal(parts, profile.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.True(Math.Abs(1.0 - parts.Sum(p => profile.GetProperty(p).GetDouble())) < 0.01, r.Out);
+        Assert.All(parts, p => Assert.InRange(profile.GetProperty(p).GetDouble(), 0.0, 1.0));
+        Assert.True(profile.GetProperty("attn_proj").GetDouble() + profile.GetProperty("mlp_gemm").GetDouble() > 0, r.Out);
+        Assert.Equal(10, j.GetProperty("shape_roof_calls").GetInt32());
+        double achieved = j.GetProperty("achieved_gflops").GetDouble(), roof = j.GetProperty("shape_roof_gflops").GetDouble();
+        Assert.True(roof > 0);
+        Assert.Equal(achieved / roof, j.GetProperty("shape_roof_share").GetDouble(), 2);
+    }
+
+    [Fact]
     public void TrainStepProfileSplitsTheWholeStep()
     {
         // Act

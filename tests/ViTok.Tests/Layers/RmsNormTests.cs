@@ -49,4 +49,21 @@ public sealed class RmsNormTests
         Assert.Equal(ScalarType.BFloat16, y.dtype);
         Assert.True(y.equal(expected).all().item<bool>());
     }
+
+    [Fact]
+    public void Normalize_WithGroupScales_EqualsOneNormPerGroup()
+    {
+        // Arrange: q and k heads side by side [B, N, 2, H, Dh], each group with its own scale
+        torch.manual_seed(13);
+        var x = torch.randn([2, 3, 2, 4, 8]) * 2;
+        var wq = torch.rand(8) + 0.5;
+        var wk = torch.rand(8) + 0.5;
+
+        // Act
+        var y = RmsNorm.Normalize(x, torch.stack([wq, wk]).unsqueeze(1), 1e-6);
+
+        // Assert
+        Assert.True((y.select(2, 0) - RmsNorm.Normalize(x.select(2, 0), wq, 1e-6)).abs().max().item<float>() < 1e-6);
+        Assert.True((y.select(2, 1) - RmsNorm.Normalize(x.select(2, 1), wk, 1e-6)).abs().max().item<float>() < 1e-6);
+    }
 }

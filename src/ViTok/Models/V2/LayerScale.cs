@@ -16,6 +16,9 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The scale [dim].</summary>
+    public Tensor Gamma => gamma;
+
     /// <summary>Returns x · gamma for x [..., dim].</summary>
     public override Tensor forward(Tensor x) => x * gamma;
 }

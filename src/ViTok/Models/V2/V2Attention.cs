@@ -40,19 +40,39 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
         set => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "the attention window must be 0 (off) or positive.");
     }
 
-    /// <summary>Attends over x [B, N, dim] with RoPE cos/sin [B, N, Dh/2] and an optional key mask [B, 1, 1, N]
-    /// (true = real token, may be null when nothing is padded).</summary>
+    /// <summary>Attends over x [B, N, dim] with RoPE cos/sin [B, N, Dh/2] (<see cref="Rope2D.Frequencies"/>, made once
+    /// per pass by the model) and an optional key mask [B, 1, 1, N] (true = real token, may be null when nothing is
+    /// padded).</summary>
+    /// <remarks>q and k are normalised and rotated together, as one [B, N, 2, H, Dh] view of the fused projection
+    /// (each with its own norm scale), so each step is one kernel for both (the rotation one complex product,
+    /// <see cref="Rope2D.Rotate"/>); q, k and v reach the fused
+    /// scaled-dot-product attention as strided [B, H, N, Dh] views of that buffer (no contiguous copies), and its
+    /// [B, H, N, Dh] output is read back through a transpose view.</remarks>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
     {
         long b = x.shape[0], n = x.shape[1], c = x.shape[2];
-        var qkv = qkv_proj.call(x).reshape(b, n, 3, _heads, _headDim).unbind(2); // 3 × [B, N, H, Dh]
-        var q = Rope2D.Apply(norm_q.call(qkv[0]), cos, sin);
-        var k = Rope2D.Apply(norm_k.call(qkv[1]), cos, sin);
-        var v = qkv[2];
-        var o = Window > 0 && Window < n - 1
-            ? SlidingWindow(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), keyMask?.squeeze(1).squeeze(1), Window)
-            : F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), keyMask); // [B, H, N, Dh]
-        return out_proj.call(o.transpose(1, 2).reshape(b, n, c));
+        Tensor qkv;
+        using (ComponentProfile.Time(ComponentProfile.AttentionProjections))
+            qkv = qkv_proj.call(x).view(b, n, 3, _heads, _headDim);                                    // [B, N, 3, H, Dh]
+        Tensor qk;
+        using (ComponentProfile.Time(ComponentProfile.Rope))
+        {
+            var scales = torch.stack([norm_q.Weight, norm_k.Weight]).unsqueeze(1);                   // [2, 1, Dh]
+            qk = Rope2D.Rotate(RmsNorm.Normalize(qkv.narrow(2, 0, 2), scales, norm_q.Eps), cos, sin);  // [B, N, 2, H, Dh]
+        }
+        Tensor o;
+        using (ComponentProfile.Time(ComponentProfile.AttentionCore))
+        {
+            var q = qk.select(2, 0).transpose(1, 2);                                                  // [B, H, N, Dh] views
+            var k = qk.select(2, 1).transpose(1, 2);
+            var v = qkv.select(2, 2).transpose(1, 2);
+            o = (Window > 0 && Window < n - 1
+                ? SlidingWindow(q, k, v, keyMask?.squeeze(1).squeeze(1), Window)
+                : F.scaled_dot_product_attention(q, k, v, keyMask))                                   // [B, H, N, Dh]
+                .transpose(1, 2).reshape(b, n, c);
+        }
+        using (ComponentProfile.Time(ComponentProfile.AttentionProjections))
+            return out_proj.call(o);
     }
 
     /// <summary>1-D sliding-window attention in bounded memory: q, k, v [B, H, N, Dh] → [B, H, N, Dh]; key j is visible

@@ -84,12 +84,15 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
             throw new ViTokException($"the patches have {patches.shape[^1]} values per token but variant {Config} expects {Config.PixelsPerToken} "
                                      + $"(patch size {Config.PatchSize}); patchify with patch size {Config.PatchSize}.");
         var (valid, keyMask) = Masks(batch);
-        var (cos, sin) = Rope2D.Frequencies(batch.RowIdx.to(Device), batch.ColIdx.to(Device), Config.EncoderHeadDim, Config.RopeTheta);
+        Tensor cos, sin;
+        using (ComponentProfile.Time(ComponentProfile.Rope))
+            (cos, sin) = Rope2D.Frequencies(batch.RowIdx.to(Device), batch.ColIdx.to(Device), Config.EncoderHeadDim, Config.RopeTheta); // once for all blocks
         var x = patch_embed.call(patches); // [B, N, We]
         foreach (var block in encoder_blocks)
             x = RunBlock(block, x, cos, sin, keyMask);
         var z = to_code.call(x); // [B, N, c]
-        z = F.layer_norm(z.to(ScalarType.Float32), [Config.Channels], eps: 1e-6).to(z.dtype);
+        using (ComponentProfile.Time(ComponentProfile.Norm))
+            z = F.layer_norm(z.to(ScalarType.Float32), [Config.Channels], eps: 1e-6).to(z.dtype);
         return z.masked_fill(valid.logical_not().unsqueeze(-1), Scalars.Of(0.0));
     }
 
@@ -102,7 +105,9 @@ public sealed partial class V2Autoencoder : nn.Module<PatchBatch, Tensor>, IAuto
         if (z.dim() != 3 || z.shape[^1] != Config.Channels)
             throw new ViTokException($"the latents have shape [{string.Join(", ", z.shape)}] but variant {Config} expects [B, N, {Config.Channels}].");
         var (valid, keyMask) = Masks(positions);
-        var (cos, sin) = Rope2D.Frequencies(positions.RowIdx.to(Device), positions.ColIdx.to(Device), Config.DecoderHeadDim, Config.RopeTheta);
+        Tensor cos, sin;
+        using (ComponentProfile.Time(ComponentProfile.Rope))
+            (cos, sin) = Rope2D.Frequencies(positions.RowIdx.to(Device), positions.ColIdx.to(Device), Config.DecoderHeadDim, Config.RopeTheta); // once for all blocks
         var x = decoder_embed.call(z.to(Device).to(DType)); // [B, N, Wd]
         foreach (var block in decoder_blocks)
             x = RunBlock(block, x, cos, sin, keyMask);

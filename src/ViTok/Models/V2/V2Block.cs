@@ -31,10 +31,17 @@ public sealed class V2Block : nn.Module<Tensor, Tensor, Tensor, Tensor?, Tensor>
         set => attn.Window = value;
     }
 
-    /// <summary>Applies the block to x [B, N, dim] with RoPE cos/sin [B, N, Dh/2] and an optional key mask [B, 1, 1, N].</summary>
+    /// <summary>Applies the block to x [B, N, dim] with RoPE tables (see <see cref="V2Attention.forward"/>) and an
+    /// optional key mask [B, 1, 1, N].</summary>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
     {
         var h = norm1.call(x);
-        return x.Plus(layer_scale.call(attn.call(h, cos, sin, keyMask).Plus(ffn.call(h))));
+        var a = attn.call(h, cos, sin, keyMask);
+        var m = ffn.call(h);
+        using (ComponentProfile.Time(ComponentProfile.Residual))
+        {
+            if (torch.is_grad_enabled()) return x.Plus(layer_scale.call(a.Plus(m)));
+            return torch.addcmul(x, a.PlusInPlace(m), layer_scale.Gamma, Scalars.One);   // inference: a is this block's own temporary
+        }
     }
 }

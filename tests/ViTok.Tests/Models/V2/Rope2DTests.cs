@@ -61,4 +61,28 @@ public sealed class Rope2DTests
         var p = torch.zeros(1, 1, ScalarType.Int64);
         Assert.Throws<ArgumentException>(() => Rope2D.Frequencies(p, p, 6));
     }
+
+    [Fact]
+    public void Rotate_EqualsApply_ForHeadsAndForQkGroups()
+    {
+        // Arrange
+        torch.manual_seed(22);
+        var row = torch.randint(0, 9, [2, 5]);
+        var col = torch.randint(0, 9, [2, 5]);
+        var (cos, sin) = Rope2D.Frequencies(row, col, 16);
+        var x = torch.randn([2, 5, 3, 16]);      // [B, N, H, Dh]
+        var qk = torch.randn([2, 5, 2, 3, 16]);  // [B, N, 2, H, Dh]
+
+        // Act
+        var y = Rope2D.Rotate(x, cos, sin);
+        var yq = Rope2D.Rotate(qk, cos, sin);
+        var yb = Rope2D.Rotate(x.to(ScalarType.BFloat16), cos, sin);
+
+        // Assert
+        Assert.Equal(ScalarType.BFloat16, yb.dtype);
+        Assert.True((yb.to(ScalarType.Float32) - Rope2D.Apply(x.to(ScalarType.BFloat16), cos, sin).to(ScalarType.Float32)).abs().max().item<float>() < 0.05);
+        Assert.True((y - Rope2D.Apply(x, cos, sin)).abs().max().item<float>() < 1e-6);
+        Assert.True((yq.select(2, 0) - Rope2D.Apply(qk.select(2, 0), cos, sin)).abs().max().item<float>() < 1e-6);
+        Assert.True((yq.select(2, 1) - Rope2D.Apply(qk.select(2, 1), cos, sin)).abs().max().item<float>() < 1e-6);
+    }
 }

@@ -87,4 +87,27 @@ public sealed class V2AutoencoderTests
         // Assert
         Assert.Equal(second, third);
     }
+
+    [Fact]
+    public void InferencePath_EqualsTheDifferentiablePath()
+    {
+        // Arrange: LayerScale 0.5 and random norm scales, so every block changes the output
+        torch.manual_seed(77);
+        var model = new V2Autoencoder(Tiny);
+        using (torch.no_grad())
+            foreach (var (name, p) in model.named_parameters())
+            {
+                if (name.EndsWith("gamma", StringComparison.Ordinal)) p.fill_(Scalars.Of(0.5));
+                else if (name.Contains("norm", StringComparison.Ordinal)) p.copy_(torch.rand(p.shape) + 0.5);
+            }
+        var x = torch.rand(2, 3, 12, 16) * 2 - 1;
+
+        // Act: no_grad (in-place gate and residual) against grad mode (out of place)
+        var inference = model.Reconstruct(x);
+        var (train, _) = model.TrainForward(x, null);
+
+        // Assert
+        Assert.True(train.requires_grad);
+        Assert.True((inference - train.detach()).abs().max().item<float>() < 1e-5);
+    }
 }
