@@ -33,14 +33,15 @@ public static class ImagePairMetrics
 
         using var _ = torch.no_grad();
         double squaredError = 0, ssimSum = 0;
+        byte[] bufferA = [], bufferB = [];   // reused while the strip length stays the same (no large-object garbage per strip)
         for (int start = 0; start < height; start += rows)
         {
             int end = Math.Min(height, start + rows);
             // Rows [lo, hi) loaded: the strip plus the halo the SSIM window needs around the map rows centred in it.
             int lo = Math.Max(0, start - halo), hi = Math.Min(height, end + halo);
             using var scope = torch.NewDisposeScope();
-            var a = Strip(reference, lo, hi, width);                                     // [3, hi-lo, W] in [-1, 1]
-            var b = Strip(test, lo, hi, width);
+            var a = Strip(reference, lo, hi, width, ref bufferA);                        // [3, hi-lo, W] in [-1, 1]
+            var b = Strip(test, lo, hi, width, ref bufferB);
 
             // PSNR over the strip's own rows, as Psnr.PerImage: float64 difference of the float32 images.
             var da = a.narrow(1, start - lo, end - start).to(ScalarType.Float64);
@@ -62,11 +63,12 @@ public static class ImagePairMetrics
 
     /// <summary>Rows [lo, hi) of an RGB byte image as a float tensor [3, hi − lo, W] in [-1, 1], converted by
     /// <see cref="ImageIO.FromRgb8"/> (the same float32 values as the whole image).</summary>
-    private static Tensor Strip(byte[] rgb, int lo, int hi, int width)
+    private static Tensor Strip(byte[] rgb, int lo, int hi, int width, ref byte[] buffer)
     {
-        var part = new byte[3L * (hi - lo) * width];
-        Array.Copy(rgb, 3L * lo * width, part, 0, part.LongLength);
-        return ImageIO.FromRgb8(part, hi - lo, width);
+        long length = 3L * (hi - lo) * width;
+        if (buffer.LongLength != length) buffer = new byte[length];
+        Array.Copy(rgb, 3L * lo * width, buffer, 0, length);
+        return ImageIO.FromRgb8(buffer, hi - lo, width);
     }
 
     /// <summary>[3, h, W] in [-1, 1] → float64 [1, 3, h, W] in [0, 1], the same operations as <see cref="Ssim.PerImage"/>.</summary>
