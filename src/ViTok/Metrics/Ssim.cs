@@ -22,7 +22,28 @@ public static class Ssim
         using var scope = torch.NewDisposeScope();
         var x = reference.to(ScalarType.Float64).reshape(-1, c, h, w).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2));   // [N, C, H, W] in [0, 1]
         var y = test.to(ScalarType.Float64).reshape(-1, c, h, w).add(Scalars.Of(1), Scalars.One).div(Scalars.Of(2));
+        return Map(x, y).flatten(1).mean([1]).MoveToOuterDisposeScope();                // [N]
+    }
 
+    /// <summary>Mean of <see cref="PerImage"/> over all images (frames).</summary>
+    public static double Mean(Tensor reference, Tensor test)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        return PerImage(reference, test).mean().item<double>();
+    }
+
+    /// <summary>Rows of the window that <see cref="Map"/> drops at each image edge (the filter radius, 5).</summary>
+    internal const int Halo = Radius;
+
+    /// <summary>The SSIM map of images already in [0, 1] (float64 [N, C, H, W], H, W ≥ 11): only the "valid" filter
+    /// outputs [N, C, H − 10, W − 10], i.e. the full map with its 5-pixel border cropped. Each output depends only on
+    /// the 11×11 input window around it, so a horizontal strip with 5 halo rows above and below gives exactly the
+    /// map rows of its interior.</summary>
+    internal static Tensor Map(Tensor x, Tensor y)
+    {
+        using var scope = torch.NewDisposeScope();
+        long c = x.shape[1];
         // Local moments by a separable Gaussian filter. Only "valid" outputs are computed: they are exactly the map
         // with its 5-pixel border cropped, so the padding mode never matters.
         var stack = torch.cat([x, y, x * x, y * y, x * y], 1);                    // [N, 5C, H, W]
@@ -39,15 +60,7 @@ public static class Ssim
 
         const double c1 = K1 * K1, c2 = K2 * K2;   // (K·R)² with data range R = 1
         var s = ((ux.Times(2) * uy).Plus(c1)) * (vxy.Times(2).Plus(c2)) / (((ux * ux).Plus(uy * uy).Plus(c1)) * (vx.Plus(vy).Plus(c2)));
-        return s.flatten(1).mean([1]).MoveToOuterDisposeScope();                  // [N]
-    }
-
-    /// <summary>Mean of <see cref="PerImage"/> over all images (frames).</summary>
-    public static double Mean(Tensor reference, Tensor test)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var _ = torch.no_grad();
-        return PerImage(reference, test).mean().item<double>();
+        return s.MoveToOuterDisposeScope();
     }
 
     private static Tensor GaussianKernel(Device device)
