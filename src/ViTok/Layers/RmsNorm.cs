@@ -27,15 +27,16 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => Normalize(x, weight, _eps);
 
     /// <summary>y = x / sqrt(mean(x²) + eps) · weight over the last dimension of <paramref name="x"/>, in float32, cast
-    /// back to x's dtype; <paramref name="weight"/> broadcasts against x (e.g. [dim], or [G, 1, dim] to normalise G
-    /// groups of heads with their own scales in one pass).</summary>
-    public static Tensor Normalize(Tensor x, Tensor weight, double eps)
+    /// back to x's dtype (or kept in float32 with <paramref name="float32Output"/>, for a caller that goes on in float32,
+    /// such as the RoPE rotation); <paramref name="weight"/> broadcasts against x (e.g. [dim], or [G, 1, dim] to
+    /// normalise G groups of heads with their own scales in one pass).</summary>
+    public static Tensor Normalize(Tensor x, Tensor weight, double eps, bool float32Output = false)
     {
         using var timer = ComponentProfile.Time(ComponentProfile.Norm);
         var x32 = x.to(ScalarType.Float32);
         var inv = x32.pow(Scalars.Of(2)).mean([-1], keepdim: true);
         inv.add_(Scalars.Of(eps), Scalars.One).rsqrt_();               // fresh tensor: in place is safe for autograd
         var y = x32 * inv * weight.to(ScalarType.Float32);
-        return y.to(x.dtype);
+        return float32Output ? y : y.to(x.dtype);
     }
 }

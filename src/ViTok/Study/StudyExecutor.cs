@@ -51,6 +51,7 @@ public sealed class StudyExecutor : IStudyExecutor
         return new JsonObject
         {
             ["e"] = info.LatentFloats, ["tokens"] = info.Tokens, ["channels"] = info.Channels,
+            ["frames"] = c.Frames, ["e_per_frame"] = info.LatentFloats / (double)Math.Max(1, c.Frames),
             ["params_encoder"] = info.ParamsEncoder, ["params_decoder"] = info.ParamsDecoder,
             ["gmacs_encoder"] = info.GmacsEncoder, ["gmacs_decoder"] = info.GmacsDecoder,
             ["steps"] = c.Steps, ["train_seconds"] = ReadSeconds(runFolder), ["eval_seconds"] = clock.Elapsed.TotalSeconds,

@@ -19,18 +19,18 @@ public static class StudyFits
         {
             foreach (string m in metrics)
             {
-                var pts = members.Select(r => (E: StudyResults.Number(r, "e"), Y: StudyResults.Metric(r, m)))
+                var pts = members.Select(r => (E: EValue(plan, r), Y: StudyResults.Metric(r, m)))
                     .Where(p => p.E is > 0 && p.Y is double y && double.IsFinite(y)).Select(p => (X: Math.Log2(p.E!.Value), Y: p.Y!.Value)).ToList();
                 if (pts.Select(p => p.X).Distinct().Count() >= 2)
                 {
                     var fit = LinearFit.Of(pts.Select(p => p.X).ToList(), pts.Select(p => p.Y).ToList());
                     fits.Add(new JsonObject
                     {
-                        ["group"] = group, ["metric"] = m, ["x"] = "log2_e", ["slope"] = fit.Slope, ["intercept"] = fit.Intercept,
+                        ["group"] = group, ["metric"] = m, ["x"] = plan.EPerFrame ? "log2_e_per_frame" : "log2_e", ["slope"] = fit.Slope, ["intercept"] = fit.Intercept,
                         ["r2"] = double.IsFinite(fit.R2) ? fit.R2 : null, ["points"] = fit.Count,
                     });
                 }
-                foreach (var sameEGroup in members.GroupBy(r => StudyResults.Number(r, "e")).Where(g => g.Key is > 0))
+                foreach (var sameEGroup in members.GroupBy(r => EValue(plan, r)).Where(g => g.Key is > 0))
                 {
                     // Runs at one E that differ in some axis other than the fit group: different code shapes.
                     var byShape = sameEGroup.GroupBy(r => ShapeKey(plan, r)).ToList();
@@ -62,7 +62,66 @@ public static class StudyFits
                 effects.Add(new JsonObject { ["config"] = config.Key, ["axes"] = axes, ["metric"] = m, ["mean"] = mean, ["std"] = std, ["seeds"] = ys.Count });
             }
         }
-        return new JsonObject { ["study"] = plan.Name, ["runs_done"] = done.Count, ["fits"] = fits, ["same_e"] = sameE, ["seed_spread"] = effects };
+        var result = new JsonObject { ["study"] = plan.Name, ["runs_done"] = done.Count, ["fits"] = fits, ["same_e"] = sameE, ["seed_spread"] = effects };
+        if (plan.FitBy is not null && plan.EPerFrame) result["e_needed"] = ENeeded(fits, done, plan);
+        return result;
+    }
+
+    /// <summary>The E (or E per frame, <see cref="StudyPlan.EPerFrame"/>) of a row: what fits and plots put on x.</summary>
+    public static double? EValue(StudyPlan plan, JsonObject row)
+    {
+        double? e = StudyResults.Number(row, "e");
+        if (!plan.EPerFrame) return e;
+        return StudyResults.Number(row, "e_per_frame") ?? (e is double v && StudyResults.Number(row, "frames") is double f and > 0 ? v / f : e);
+    }
+
+    /// <summary>Per PSNR/SSIM level, the E each fit group needs to reach it, read off its fitted line
+    /// (E = 2^((level − intercept) / slope)), with its ratio to the first group's E: e.g. the E per frame a video
+    /// tokenizer needs for a PSNR against the E an image tokenizer needs. Levels are the whole dB (PSNR) or 0.01 (SSIM)
+    /// values inside every group's measured range, so no group is extrapolated; when the ranges do not overlap, the
+    /// middle of the first group's range is used and each group says whether it was extrapolated.</summary>
+    public static JsonArray ENeeded(JsonArray fits, IReadOnlyList<JsonObject> done, StudyPlan plan)
+    {
+        var result = new JsonArray();
+        foreach (var (metric, step) in new[] { ("psnr", 1.0), ("ssim", 0.01) })
+        {
+            var lines = fits.OfType<JsonObject>().Where(f => (string?)f["metric"] == metric && f["slope"]!.GetValue<double>() > 0)
+                .Select(f => (Group: (string)f["group"]!, Fit: new LinearFit(f["slope"]!.GetValue<double>(), f["intercept"]!.GetValue<double>(), f["r2"]?.GetValue<double>() ?? double.NaN, f["points"]!.GetValue<int>())))
+                .ToList();
+            if (lines.Count < 2) continue;
+            var ranges = lines.ToDictionary(l => l.Group, l =>
+            {
+                var ys = Groups(plan, done).First(g => g.Group == l.Group).Rows.Select(r => StudyResults.Metric(r, metric)).OfType<double>().Where(double.IsFinite).ToList();
+                return (Lo: ys.Min(), Hi: ys.Max());
+            });
+            double lo = ranges.Values.Max(r => r.Lo), hi = ranges.Values.Min(r => r.Hi);
+            var levels = new List<double>();
+            for (double t = Math.Ceiling(lo / step) * step; t <= hi + 1e-12; t += step) levels.Add(Math.Round(t, 6));
+            if (levels.Count == 0)
+            {
+                var first = ranges[lines[0].Group];
+                levels.Add(Math.Round((first.Lo + first.Hi) / 2 / step) * step);
+            }
+            foreach (double level in levels)
+            {
+                double reference = Math.Pow(2, (level - lines[0].Fit.Intercept) / lines[0].Fit.Slope);
+                result.Add(new JsonObject
+                {
+                    ["metric"] = metric, ["level"] = level, ["x"] = plan.EPerFrame ? "e_per_frame" : "e",
+                    ["groups"] = new JsonArray(lines.Select(l =>
+                    {
+                        double e = Math.Pow(2, (level - l.Fit.Intercept) / l.Fit.Slope);
+                        var (gLo, gHi) = ranges[l.Group];
+                        return (JsonNode)new JsonObject
+                        {
+                            ["group"] = l.Group, ["e"] = e, ["ratio_to_first"] = e / reference,
+                            ["extrapolated"] = level < gLo - 1e-12 || level > gHi + 1e-12,
+                        };
+                    }).ToArray()),
+                });
+            }
+        }
+        return result;
     }
 
     /// <summary>The metric keys present in finished rows, in first-seen order.</summary>

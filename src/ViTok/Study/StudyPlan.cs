@@ -40,6 +40,11 @@ public sealed record StudyPlan
     /// <summary>The axis that separates independent fits (e.g. "data"); null = one fit over all runs.</summary>
     public string? FitBy { get; init; }
 
+    /// <summary>Whether fits and plots put E per frame (E / frames) on their x axis instead of E, so that clips and
+    /// single-frame images of the same data share one axis (the video finding: the E per frame a clip needs for a given
+    /// PSNR against the E an image needs). Default false.</summary>
+    public bool EPerFrame { get; init; }
+
     /// <summary>The generation stage run after each tokenizer (Finding 2); null = reconstruction only.</summary>
     public StudyGeneration? Generation { get; init; }
 

@@ -15,7 +15,7 @@ namespace ViTok.Study;
 ///             { "name": "shape", "values": [ { "label": "p4c8", "set": { "variant": "…", "channels": 8 } } ] },
 ///             { "name": "loss", "values": [ { "label": "gan", "depends_on": "p1",
 ///                                             "set": { "stage": 2, "init_from": "$dep/model.safetensors" } } ] } ],
-///   "seeds": [0, 1], "pairing": "grid" | "zip", "attempts": 3, "colour_by": "patch", "fit_by": "data",
+///   "seeds": [0, 1], "pairing": "grid" | "zip", "attempts": 3, "colour_by": "patch", "fit_by": "data", "e_per_frame": false,
 ///   "generation": { "dit": { …a train-dit config… }, "encode_count": 0, "samples": 1000, "cfg": 1.5, "sample_steps": 25 },
 ///   "measured": null | { "wall_minutes": 12.5, "machine": "…" } }
 /// </code>
@@ -26,7 +26,7 @@ namespace ViTok.Study;
 /// config would not validate are errors naming the plan file and the place.</summary>
 public static class StudyPlanLoader
 {
-    private static readonly string[] TopKeys = ["name", "description", "base", "base_config", "eval", "axes", "seeds", "pairing", "attempts", "colour_by", "fit_by", "generation", "measured"];
+    private static readonly string[] TopKeys = ["name", "description", "base", "base_config", "eval", "axes", "seeds", "pairing", "attempts", "colour_by", "fit_by", "e_per_frame", "generation", "measured"];
     private static readonly string[] GenerationKeys = ["dit", "encode_count", "samples", "cfg", "sample_steps"];
     private static readonly string[] MeasuredKeys = ["wall_minutes", "machine"];
     private static readonly string[] EvalKeys = ["data", "split", "count", "metrics"];
@@ -88,6 +88,7 @@ public static class StudyPlanLoader
             Attempts = Int(root, "attempts", source, "", 3, 1, 100),
             ColourBy = Str(root, "colour_by", source, ""),
             FitBy = Str(root, "fit_by", source, ""),
+            EPerFrame = Bool(root, "e_per_frame", source, ""),
             Generation = ParseGeneration(root["generation"], source),
             Measured = ParseMeasured(root["measured"], source),
         };
@@ -244,6 +245,13 @@ public static class StudyPlanLoader
         var n = o[key];
         if (n is null) return null;
         return n is JsonValue v && v.TryGetValue(out string? s) ? s : throw new ViTokException($"{source}: {prefix}{key} must be a string.");
+    }
+
+    private static bool Bool(JsonObject o, string key, string source, string prefix)
+    {
+        var n = o[key];
+        if (n is null) return false;
+        return n is JsonValue v && v.TryGetValue(out bool b) ? b : throw new ViTokException($"{source}: {prefix}{key} = {n.ToJsonString()}: expected true or false.");
     }
 
     private static int Int(JsonObject o, string key, string source, string prefix, int fallback, int min, int max)

@@ -24,7 +24,7 @@ public static class StudyPlots
             var series = rows.GroupBy(r => colour is null ? "" : StudyResults.Axis(r, colour) ?? "?").ToList();
             for (int i = 0; i < series.Count; i++)
             {
-                var pts = series[i].Select(r => (E: StudyResults.Number(r, "e"), Y: StudyResults.Metric(r, metric)))
+                var pts = series[i].Select(r => (E: StudyFits.EValue(plan, r), Y: StudyResults.Metric(r, metric)))
                     .Where(p => p.E is > 0 && p.Y is double y && double.IsFinite(y)).ToList();
                 if (pts.Count == 0) continue;
                 var sc = plot.Add.ScatterPoints(pts.Select(p => Math.Log2(p.E!.Value)).ToArray(), pts.Select(p => p.Y!.Value).ToArray());
@@ -34,7 +34,7 @@ public static class StudyPlots
             }
             if (fit is not null)
             {
-                var xs = rows.Select(r => StudyResults.Number(r, "e")).OfType<double>().Where(e => e > 0).Select(Math.Log2).ToList();
+                var xs = rows.Select(r => StudyFits.EValue(plan, r)).OfType<double>().Where(e => e > 0).Select(Math.Log2).ToList();
                 if (xs.Count > 0)
                 {
                     double lo = xs.Min(), hi = xs.Max();
@@ -44,12 +44,45 @@ public static class StudyPlots
                     line.LegendText = $"fit: {fit.Slope:F3}·log₂E + {fit.Intercept:F2}, R² = {fit.R2:F3}";
                 }
             }
-            Log2Ticks(plot, rows);
-            plot.XLabel("E = tokens × channels (log₂ axis)");
+            Log2Ticks(plan, plot, rows);
+            plot.XLabel(XLabel(plan));
             plot.YLabel(metric);
             plot.Title($"{plan.Name}: {metric} vs E{(group == "all" ? "" : $" ({plan.FitBy} {group})")}");
         });
     }
+
+    /// <summary>Metric vs log₂E (or E per frame) for every fit group in one picture, each group in its own colour with
+    /// its own fitted line (e.g. images against clips at tubelets 1, 2, 4: the video finding; or one line per data
+    /// set); <paramref name="fits"/> is fits.json's "fits".</summary>
+    /// <exception cref="IOException">The PNG cannot be written.</exception>
+    public static string MetricVsEGroups(StudyPlan plan, IReadOnlyList<(string Group, List<JsonObject> Rows)> groups, JsonArray fits, string metric, string path) => Draw(path, plot =>
+    {
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < groups.Count; i++)
+        {
+            var pts = groups[i].Rows.Select(r => (E: StudyFits.EValue(plan, r), Y: StudyResults.Metric(r, metric)))
+                .Where(p => p.E is > 0 && p.Y is double y && double.IsFinite(y)).ToList();
+            if (pts.Count == 0) continue;
+            var colour = palette.GetColor(i);
+            var sc = plot.Add.ScatterPoints(pts.Select(p => Math.Log2(p.E!.Value)).ToArray(), pts.Select(p => p.Y!.Value).ToArray());
+            sc.Color = colour;
+            sc.MarkerSize = 8;
+            var fit = fits.OfType<JsonObject>().FirstOrDefault(f => (string?)f["group"] == groups[i].Group && (string?)f["metric"] == metric);
+            sc.LegendText = $"{plan.FitBy} {groups[i].Group}" + (fit is null ? "" : string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                ": {0:F2}·log₂E + {1:F2}, R² {2}", fit["slope"]!.GetValue<double>(), fit["intercept"]!.GetValue<double>(),
+                fit["r2"] is JsonValue r2 ? r2.GetValue<double>().ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a"));
+            if (fit is null) continue;
+            double lo = pts.Min(p => Math.Log2(p.E!.Value)), hi = pts.Max(p => Math.Log2(p.E!.Value));
+            double a = fit["slope"]!.GetValue<double>(), b = fit["intercept"]!.GetValue<double>();
+            var line = plot.Add.Line(lo, a * lo + b, hi, a * hi + b);
+            line.Color = colour;
+            line.LinePattern = ScottPlot.LinePattern.Dashed;
+        }
+        Log2Ticks(plan, plot, groups.SelectMany(g => g.Rows).ToList());
+        plot.XLabel(XLabel(plan));
+        plot.YLabel(metric);
+        plot.Title($"{plan.Name}: {metric} vs {(plan.EPerFrame ? "E per frame" : "E")} by {plan.FitBy}");
+    });
 
     /// <summary>Mean ± seed standard deviation of <paramref name="metric"/> per value of <paramref name="axis"/> (a
     /// plan whose only axis it is; <paramref name="effects"/> is fits.json's seed_spread).</summary>
@@ -134,9 +167,12 @@ public static class StudyPlots
         plot.Title($"{plan.Name}: generation vs reconstruction by {axis}");
     });
 
-    private static void Log2Ticks(ScottPlot.Plot plot, IReadOnlyList<JsonObject> rows)
+    private static string XLabel(StudyPlan plan) =>
+        plan.EPerFrame ? "E per frame = tokens × channels / frames (log₂ axis)" : "E = tokens × channels (log₂ axis)";
+
+    private static void Log2Ticks(StudyPlan plan, ScottPlot.Plot plot, IReadOnlyList<JsonObject> rows)
     {
-        var ks = rows.Select(r => StudyResults.Number(r, "e")).OfType<double>().Where(e => e > 0)
+        var ks = rows.Select(r => StudyFits.EValue(plan, r)).OfType<double>().Where(e => e > 0)
             .Select(e => Math.Round(Math.Log2(e))).Distinct().OrderBy(k => k).ToArray();
         if (ks.Length == 0) return;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ks, ks.Select(k => $"2^{k:F0} = {Math.Pow(2, k):F0}").ToArray());

@@ -37,10 +37,15 @@ public static class StudyReport
             {
                 var fit = fits["fits"]!.AsArray().OfType<JsonObject>().FirstOrDefault(f => (string?)f["group"] == group && (string?)f["metric"] == m);
                 LinearFit? line = fit is null ? null : new LinearFit(fit["slope"]!.GetValue<double>(), fit["intercept"]!.GetValue<double>(), fit["r2"]?.GetValue<double>() ?? double.NaN, fit["points"]!.GetValue<int>());
-                if (members.Select(r => StudyResults.Number(r, "e")).Distinct().Count() < 2) continue;
+                if (members.Select(r => StudyFits.EValue(plan, r)).Distinct().Count() < 2) continue;
                 plots.Add(StudyPlots.MetricVsE(plan, members, m, group, line, Path.Combine(plotDir, $"{Safe(m)}_vs_e{(group == "all" ? "" : "_" + Safe(group))}.png")));
             }
         }
+        var groups = StudyFits.Groups(plan, done).ToList();
+        if (plan.FitBy is not null && groups.Count >= 2)
+            foreach (string m in metrics)
+                if (groups.Count(g => g.Rows.Select(r => StudyFits.EValue(plan, r)).Distinct().Count() >= 2) >= 2)
+                    plots.Add(StudyPlots.MetricVsEGroups(plan, groups, fits["fits"]!.AsArray(), m, Path.Combine(plotDir, $"{Safe(m)}_vs_e_by_{Safe(plan.FitBy)}.png")));
         var effects = fits["seed_spread"]!.AsArray();
         if (plan.Axes.Count == 1 && plan.Axes[0].Values.Count >= 2)
             foreach (string m in metrics)
@@ -88,6 +93,19 @@ public static class StudyReport
                 md.Append(string.Format(inv, "| {0} | {1} | {2} | {3} | {4:F4} |\n", e["group"], e["metric"], e["e"],
                     string.Join("; ", e["shapes"]!.AsArray().OfType<JsonObject>().Select(x => string.Format(inv, "{0}: {1:F4}", x["shape"], x["mean"]!.GetValue<double>()))),
                     e["spread"]!.GetValue<double>()));
+        }
+        var needed = (s.Fits["e_needed"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        if (needed.Count > 0)
+        {
+            string unit = plan.EPerFrame ? "E per frame" : "E";
+            var names = needed[0]["groups"]!.AsArray().OfType<JsonObject>().Select(g => (string)g["group"]!).ToList();
+            md.Append($"\n## The {unit} each {plan.FitBy} needs for a given quality (read off its fitted line)\n\n| metric | level | ")
+                .AppendJoin(" | ", names.Select(n => $"{plan.FitBy} {n}: {unit} (× the first)")).Append(" |\n| --- | --- |").Append(string.Concat(names.Select(_ => " --- |"))).Append('\n');
+            foreach (var row in needed)
+                md.Append(string.Format(inv, "| {0} | {1} | ", row["metric"], row["level"]))
+                    .AppendJoin(" | ", row["groups"]!.AsArray().OfType<JsonObject>().Select(g => string.Format(inv, "{0:F0} (×{1:F2}){2}",
+                        g["e"]!.GetValue<double>(), g["ratio_to_first"]!.GetValue<double>(), g["extrapolated"]!.GetValue<bool>() ? ", extrapolated" : "")))
+                    .Append(" |\n");
         }
         var effects = s.Fits["seed_spread"]!.AsArray().OfType<JsonObject>().ToList();
         if (effects.Count > 0)

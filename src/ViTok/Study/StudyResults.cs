@@ -56,7 +56,7 @@ public static class StudyResults
         var jsonl = new StringBuilder();
         foreach (var row in rows) jsonl.Append(row.ToJsonString(Json.Compact)).Append('\n');
         AtomicFile.WriteAllText(Path.Combine(study, "results.jsonl"), jsonl.ToString());
-        string[] scalars = ["run", "seed", "status", "e", "tokens", "channels", "params_encoder", "params_decoder", "gmacs_encoder", "gmacs_decoder", "steps", "train_seconds", "eval_seconds"];
+        string[] scalars = ["run", "seed", "status", "e", "e_per_frame", "frames", "tokens", "channels", "params_encoder", "params_decoder", "gmacs_encoder", "gmacs_decoder", "steps", "train_seconds", "eval_seconds"];
         var metrics = rows.SelectMany(r => (r["metrics"] as JsonObject)?.Select(kv => kv.Key) ?? []).Distinct().ToList();
         var csv = new StringBuilder();
         csv.AppendJoin(',', axes.Concat(scalars).Concat(metrics).Select(Csv)).Append('\n');

@@ -26,8 +26,10 @@ public static class Rope2D
     /// x₂ᵢ + i·x₂ᵢ₊₁ (a view, no copy) times cosᵢ + i·sinᵢ, i.e. (x₂ᵢcᵢ − x₂ᵢ₊₁sᵢ, x₂ᵢsᵢ + x₂ᵢ₊₁cᵢ), the rotation of
     /// <see cref="Apply"/>, in one vectorised kernel over x (plus one small kernel that forms the complex table
     /// [B, N, Dh/2]). Runs in float32 (bfloat16/half inputs are widened for the product and rounded back once, where
-    /// <see cref="Apply"/> rounds each partial product to x's dtype).</summary>
-    public static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    /// <see cref="Apply"/> rounds each partial product to x's dtype). The result has x's dtype, or
+    /// <paramref name="outputType"/> when given (e.g. a float32 x from <see cref="Layers.RmsNorm.Normalize"/>'s float32
+    /// output, rounded to bfloat16 once here instead of once after the norm and once after the rotation).</summary>
+    public static Tensor Rotate(Tensor x, Tensor cos, Tensor sin, ScalarType? outputType = null)
     {
         long d = x.shape[^1];
         var table = torch.complex(cos.to(ScalarType.Float32), sin.to(ScalarType.Float32));    // [B, N, Dh/2]
@@ -36,7 +38,7 @@ public static class Rope2D
         if (!x32.is_contiguous()) x32 = x32.contiguous();
         long[] pairs = [.. x.shape[..^1], d / 2, 2];
         var rotated = torch.view_as_real(torch.view_as_complex(x32.view(pairs)) * table);      // [..., Dh/2, 2]
-        return rotated.view(x.shape).to(x.dtype);
+        return rotated.view(x.shape).to(outputType ?? x.dtype);
     }
 
     /// <summary>Rotates x [B, N, H, Dh] by the angles whose cos/sin are [B, N, Dh/2]; the rotation runs in x's dtype.</summary>

@@ -45,7 +45,7 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
     /// padded).</summary>
     /// <remarks>q and k are normalised and rotated together, as one [B, N, 2, H, Dh] view of the fused projection
     /// (each with its own norm scale), so each step is one kernel for both (the rotation one complex product,
-    /// <see cref="Rope2D.Rotate"/>); q, k and v reach the fused
+    /// <see cref="Rope2D.Rotate"/>; in bfloat16 the normalised q and k stay float32 into the rotation and are rounded once); q, k and v reach the fused
     /// scaled-dot-product attention as strided [B, H, N, Dh] views of that buffer (no contiguous copies), and its
     /// [B, H, N, Dh] output is read back through a transpose view.</remarks>
     public override Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? keyMask)
@@ -58,7 +58,7 @@ public sealed class V2Attention : nn.Module<Tensor, Tensor, Tensor, Tensor?, Ten
         using (ComponentProfile.Time(ComponentProfile.Rope))
         {
             var scales = torch.stack([norm_q.Weight, norm_k.Weight]).unsqueeze(1);                   // [2, 1, Dh]
-            qk = Rope2D.Rotate(RmsNorm.Normalize(qkv.narrow(2, 0, 2), scales, norm_q.Eps), cos, sin);  // [B, N, 2, H, Dh]
+            qk = Rope2D.Rotate(RmsNorm.Normalize(qkv.narrow(2, 0, 2), scales, norm_q.Eps, float32Output: true), cos, sin, qkv.dtype); // [B, N, 2, H, Dh]
         }
         Tensor o;
         using (ComponentProfile.Time(ComponentProfile.AttentionCore))

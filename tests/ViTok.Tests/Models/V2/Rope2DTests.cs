@@ -85,4 +85,32 @@ public sealed class Rope2DTests
         Assert.True((yq.select(2, 0) - Rope2D.Apply(qk.select(2, 0), cos, sin)).abs().max().item<float>() < 1e-6);
         Assert.True((yq.select(2, 1) - Rope2D.Apply(qk.select(2, 1), cos, sin)).abs().max().item<float>() < 1e-6);
     }
+
+    [Fact]
+    public void NormThenRotate_Bf16_RoundsOnceAtTheEnd()
+    {
+        // Arrange: bf16 q/k groups as the attention sees them
+        torch.manual_seed(23);
+        var row = torch.randint(0, 9, [2, 5]);
+        var col = torch.randint(0, 9, [2, 5]);
+        var (cos, sin) = Rope2D.Frequencies(row, col, 16);
+        var qk = (torch.randn([2, 5, 2, 3, 16]) * 4).to(ScalarType.BFloat16);
+        var scales = (torch.rand([2, 1, 16]) + 0.5).to(ScalarType.BFloat16);
+
+        // Act: the attention's path (norm kept float32 into the rotation) and the two-rounding path
+        var norm32 = RmsNorm.Normalize(qk, scales, 1e-6, float32Output: true);
+        var once = Rope2D.Rotate(norm32, cos, sin, ScalarType.BFloat16);
+        var twice = Rope2D.Rotate(RmsNorm.Normalize(qk, scales, 1e-6), cos, sin);
+
+        // Assert: the float32 output is the bf16 output before its rounding, and the fused path is the exact float32
+        // norm + rotation rounded once to bf16 (bit for bit), never further from it than the two-rounding path
+        Assert.Equal(ScalarType.Float32, norm32.dtype);
+        Assert.True(norm32.to(ScalarType.BFloat16).equal(RmsNorm.Normalize(qk, scales, 1e-6)).all().item<bool>());
+        var exact = Rope2D.Rotate(RmsNorm.Normalize(qk.to(ScalarType.Float32), scales.to(ScalarType.Float32), 1e-6), cos, sin);
+        Assert.Equal(ScalarType.BFloat16, once.dtype);
+        Assert.True(once.equal(exact.to(ScalarType.BFloat16)).all().item<bool>());
+        var errOnce = (once.to(ScalarType.Float32) - exact).abs().sum().item<float>();
+        var errTwice = (twice.to(ScalarType.Float32) - exact).abs().sum().item<float>();
+        Assert.True(errOnce < errTwice, $"one rounding {errOnce} vs two {errTwice}");
+    }
 }
