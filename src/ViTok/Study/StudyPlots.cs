@@ -179,6 +179,36 @@ public static class StudyPlots
         plot.Axes.Margins(0.08, 0.12);
     }
 
+    // The legend goes in the corner that the fewest points fall in: every scatter's points normalised to the range of
+    // the y axis it is drawn on (left or right), counted in each corner box (45 % of the width, 20 % of the height);
+    // ties prefer lower right, then upper right, upper left, lower left.
+    private static ScottPlot.Alignment LegendCorner(ScottPlot.Plot plot)
+    {
+        var scatters = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>()
+            .Select(s => (Right: s.Axes.YAxis is not null && s.Axes.YAxis == plot.Axes.Right,
+                          Points: s.Data.GetScatterPoints().Where(c => double.IsFinite(c.X) && double.IsFinite(c.Y)).ToList()))
+            .Where(s => s.Points.Count > 0).ToList();
+        var all = scatters.SelectMany(s => s.Points).ToList();
+        if (all.Count == 0) return ScottPlot.Alignment.LowerRight;
+        static double Unit(double v, double lo, double hi) => hi > lo ? (v - lo) / (hi - lo) : 0.5;
+        double xlo = all.Min(c => c.X), xhi = all.Max(c => c.X);
+        var unit = new List<(double X, double Y)>();
+        foreach (bool right in new[] { false, true })
+        {
+            var pts = scatters.Where(s => s.Right == right).SelectMany(s => s.Points).ToList();
+            if (pts.Count == 0) continue;
+            double ylo = pts.Min(c => c.Y), yhi = pts.Max(c => c.Y);
+            unit.AddRange(pts.Select(c => (Unit(c.X, xlo, xhi), Unit(c.Y, ylo, yhi))));
+        }
+        var corners = new (ScottPlot.Alignment Corner, bool Right, bool Top)[]
+        {
+            (ScottPlot.Alignment.LowerRight, true, false), (ScottPlot.Alignment.UpperRight, true, true),
+            (ScottPlot.Alignment.UpperLeft, false, true), (ScottPlot.Alignment.LowerLeft, false, false),
+        };
+        return corners.OrderBy(k => unit.Count(p => (k.Right ? p.X >= 0.55 : p.X <= 0.45) && (k.Top ? p.Y >= 0.8 : p.Y <= 0.2)))
+            .First().Corner;
+    }
+
     private static string Draw(string path, Action<ScottPlot.Plot> draw)
     {
         bool text = PlotFonts.EnsureScottPlot();
@@ -187,7 +217,7 @@ public static class StudyPlots
         {
             if (text) plot.Font.Set(PlotFonts.Family);
             draw(plot);
-            plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+            plot.ShowLegend(LegendCorner(plot));
             byte[] png = plot.GetImageBytes(Width, Height, ScottPlot.ImageFormat.Png);
             var (rgb, h, w) = ImageIO.DecodeRgb8(png, "study plot");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
