@@ -2,7 +2,7 @@
 namespace ViTok.Study;
 
 /// <summary>The study plans shipped with ViTok.NET (embedded JSON, the same format as a plan file): quick, e-sweep,
-/// e-sweep-photos, encoder-size, decoder-size, loss-tradeoff, video, generation. Sizes are CPU-scale (each sized for
+/// e-sweep-photos, encoder-size, decoder-size, loss-tradeoff, loss-tradeoff-photos, video, generation. Sizes are CPU-scale (each sized for
 /// about 15 minutes of a 2-core machine; a preset's <c>measured</c> entry holds its real wall time once it has been
 /// run, null before); the findings they test are the paper's.</summary>
 public static class StudyPresets
@@ -10,7 +10,7 @@ public static class StudyPresets
     private const string Prefix = "ViTok.Study.Presets.";
 
     /// <summary>Preset names in a stable order.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["quick", "e-sweep", "e-sweep-photos", "encoder-size", "decoder-size", "loss-tradeoff", "video", "generation"];
+    public static IReadOnlyList<string> Names { get; } = ["quick", "e-sweep", "e-sweep-photos", "encoder-size", "decoder-size", "loss-tradeoff", "loss-tradeoff-photos", "video", "generation"];
 
     /// <summary>Whether <paramref name="name"/> is a preset.</summary>
     public static bool Exists(string name) => Names.Contains(name);

@@ -112,9 +112,20 @@ public class StudyPlanTests
     {
         Assert.True(StudyPresets.Load("encoder-size").Seeds.Count >= 2);
         Assert.True(StudyPresets.Load("decoder-size").Seeds.Count >= 2);
-        var gan = Assert.Single(StudyRuns.Expand(StudyPresets.Load("loss-tradeoff")), r => r.DependsOn is not null);
-        Assert.Equal("perceptual-1_seed-0", gan.DependsOn);
-        Assert.Contains("stage=2", gan.Overrides);
+        foreach (string name in new[] { "loss-tradeoff", "loss-tradeoff-photos" })
+        {
+            var gan = Assert.Single(StudyRuns.Expand(StudyPresets.Load(name)), r => r.DependsOn is not null);
+            Assert.Equal("perceptual-1_seed-0", gan.DependsOn);
+            Assert.Contains("stage=2", gan.Overrides);
+        }
+        Assert.Equal("photo-crops", StudyPresets.Load("loss-tradeoff-photos").Base["data"]!["kind"]!.GetValue<string>());
+        // video: the same frames as images (1 frame) beside clips at tubelets 1, 2, 4, fitted against E per frame
+        var video = StudyPresets.Load("video");
+        Assert.True(video.EPerFrame);
+        Assert.Equal("tubelet", video.FitBy);
+        var frames = StudyRuns.Expand(video).Select(r => StudyPlanLoader.Resolve(video, r, "video")["frames"]!.GetValue<int>()).ToList();
+        Assert.Contains(1, frames);
+        Assert.Contains(8, frames);
         var generation = StudyPresets.Load("generation");
         Assert.NotNull(generation.Generation);
         Assert.True(generation.Axes.Single(a => a.Name == "channels").Values.Count >= 3);
