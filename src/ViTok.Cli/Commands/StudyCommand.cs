@@ -83,7 +83,7 @@ public static class StudyCommand
 
     private static Command PresetsCommand()
     {
-        var json = CommonOptions.Json("Print one JSON object: presets (name, description, runs, steps_per_run, measured_minutes, measured_on; null = not measured).");
+        var json = CommonOptions.Json("Print one JSON object: presets (name, description, runs, steps_per_run (the base config's), runs_by_steps ([{runs, steps}] from each run's own config), measured_minutes, measured_on; null = not measured).");
         var cmd = new Command("presets", "List the shipped study plans with their run counts and measured wall time (\"not measured\" until a real run fills it in).") { json };
         cmd.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -96,17 +96,20 @@ public static class StudyCommand
                     {
                         ["name"] = r.Name, ["description"] = r.Plan.Description, ["runs"] = StudyRuns.Expand(r.Plan).Count,
                         ["steps_per_run"] = r.Plan.Base["steps"]?.GetValue<int>(),
+                        ["runs_by_steps"] = new JsonArray(StudyRuns.StepCounts(r.Plan).Select(c => (JsonNode)new JsonObject { ["runs"] = c.Runs, ["steps"] = c.Steps }).ToArray()),
                         ["measured_minutes"] = r.Plan.Measured?.WallMinutes, ["measured_on"] = r.Plan.Measured?.Machine,
                     }).ToArray()),
                 });
             }
             else
             {
+                int width = rows.Max(r => r.Name.Length);
                 foreach (var r in rows)
                 {
                     string measured = r.Plan.Measured is { } m ? string.Format(CultureInfo.InvariantCulture, "measured {0:0.#} min ({1})", m.WallMinutes, m.Machine) : "not measured";
-                    Console.WriteLine($"{r.Name,-15} {StudyRuns.Expand(r.Plan).Count,3} runs × {r.Plan.Base["steps"]} steps{(r.Plan.Generation is null ? "" : " + DiT")}  {measured}");
-                    Console.WriteLine($"{"",-15} {r.Plan.Description}");
+                    string steps = string.Join(" + ", StudyRuns.StepCounts(r.Plan).Select(c => $"{c.Runs} × {c.Steps}"));
+                    Console.WriteLine($"{r.Name.PadRight(width)}  {StudyRuns.Expand(r.Plan).Count,3} runs: {steps} steps{(r.Plan.Generation is null ? "" : " + DiT")}  {measured}");
+                    Console.WriteLine($"{"".PadRight(width)}  {r.Plan.Description}");
                 }
             }
             return 0;

@@ -59,7 +59,8 @@ public static class StudyResults
         string[] scalars = ["run", "seed", "status", "e", "e_per_frame", "frames", "tokens", "channels", "params_encoder", "params_decoder", "gmacs_encoder", "gmacs_decoder", "steps", "train_seconds", "eval_seconds"];
         var metrics = rows.SelectMany(r => (r["metrics"] as JsonObject)?.Select(kv => kv.Key) ?? []).Distinct().ToList();
         var csv = new StringBuilder();
-        csv.AppendJoin(',', axes.Concat(scalars).Concat(metrics).Select(Csv)).Append('\n');
+        // An axis named like a scalar column (e.g. "channels") gets the header "channels_axis": its label, beside the value.
+        csv.AppendJoin(',', axes.Select(a => scalars.Contains(a) || metrics.Contains(a) ? a + "_axis" : a).Concat(scalars).Concat(metrics).Select(Csv)).Append('\n');
         foreach (var row in rows)
         {
             var cells = axes.Select(a => (row["axes"] as JsonObject)?[a]?.ToString() ?? "")

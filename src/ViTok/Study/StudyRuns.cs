@@ -54,6 +54,12 @@ public static class StudyRuns
         return runs;
     }
 
+    /// <summary>How many runs train how many steps, from each run's resolved config, in order of first appearance
+    /// (e.g. [(3, 600), (1, 300)] for three stage-1 runs and a 300-step fine-tune).</summary>
+    public static IReadOnlyList<(int Runs, int Steps)> StepCounts(StudyPlan plan) =>
+        Expand(plan).Select(r => StudyPlanLoader.Resolve(plan, r, plan.Name)["steps"]?.GetValue<int>() ?? 0)
+            .GroupBy(s => s).Select(g => (g.Count(), g.Key)).ToList();
+
     /// <summary>The runs in the order one process takes them: independent runs first (plan order), then the runs that
     /// depend on another run (plan order), so a dependency in the same shard is always done before its dependents.</summary>
     public static IReadOnlyList<StudyRunSpec> ExecutionOrder(IReadOnlyList<StudyRunSpec> runs) =>

@@ -117,6 +117,7 @@ public class StudyPlanTests
             var gan = Assert.Single(StudyRuns.Expand(StudyPresets.Load(name)), r => r.DependsOn is not null);
             Assert.Equal("perceptual-1_seed-0", gan.DependsOn);
             Assert.Contains("stage=2", gan.Overrides);
+            Assert.Equal([(3, 600), (1, 300)], StudyRuns.StepCounts(StudyPresets.Load(name)));
         }
         Assert.Equal("photo-crops", StudyPresets.Load("loss-tradeoff-photos").Base["data"]!["kind"]!.GetValue<string>());
         // video: the same frames as images (1 frame) beside clips at tubelets 1, 2, 4, fitted against E per frame

@@ -77,7 +77,11 @@ public class StudyRunnerTests
         Assert.Empty(full.Missing);
         var lines = File.ReadAllLines(Path.Combine(dir.Path, "results.jsonl"));
         Assert.Equal(StudyRuns.Expand(plan).Select(r => r.Name), lines.Select(l => JsonNode.Parse(l)!["run"]!.GetValue<string>()));
-        Assert.Equal(5, File.ReadAllLines(Path.Combine(dir.Path, "results.csv")).Length);
+        var csv = File.ReadAllLines(Path.Combine(dir.Path, "results.csv"));
+        Assert.Equal(5, csv.Length);
+        var header = csv[0].Split(',');
+        Assert.Equal(header.Length, header.Distinct().Count());                 // the "channels" axis is "channels_axis"
+        Assert.Equal(["patch", "channels_axis", "run"], header[..3]);
         // PSNR = 10 + 2·log2 E exactly in the fake: the fit must find slope 2, intercept 10, R² 1.
         var fit = full.Fits["fits"]!.AsArray().OfType<JsonObject>().Single(f => (string?)f["metric"] == "psnr");
         Assert.Equal(2, fit["slope"]!.GetValue<double>(), 9);
