@@ -2,8 +2,8 @@
 namespace ViTok.Study;
 
 /// <summary>The study plans shipped with ViTok.NET (embedded JSON, the same format as a plan file): quick, e-sweep,
-/// e-sweep-photos, encoder-size, decoder-size, loss-tradeoff, loss-tradeoff-photos, video, generation. Sizes are CPU-scale (each sized for
-/// about 15 minutes of a 2-core machine; a preset's <c>measured</c> entry holds its real wall time once it has been
+/// e-sweep-photos, encoder-size, decoder-size, loss-tradeoff, loss-tradeoff-photos, video, generation. Sizes are CPU-scale (minutes
+/// to about two hours of a 2-core machine; a preset's <c>measured</c> entry holds its real wall time once it has been
 /// run, null before); the findings they test are the paper's.</summary>
 public static class StudyPresets
 {
