@@ -33,10 +33,14 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public static Tensor Normalize(Tensor x, Tensor weight, double eps, bool float32Output = false)
     {
         using var timer = ComponentProfile.Time(ComponentProfile.Norm);
-        var x32 = x.to(ScalarType.Float32);
+        var x32 = x.to(ScalarType.Float32);                             // x itself when x is float32, else a fresh copy
         var inv = x32.pow(Scalars.Of(2)).mean([-1], keepdim: true);
         inv.add_(Scalars.Of(eps), Scalars.One).rsqrt_();               // fresh tensor: in place is safe for autograd
-        var y = x32 * inv * weight.to(ScalarType.Float32);
+        var w32 = weight.to(ScalarType.Float32);
+        Tensor y;
+        if (torch.is_grad_enabled()) y = x32 * inv * w32;
+        else                                                            // inference: the same products, fewer buffers
+            y = (x.dtype == ScalarType.Float32 ? x32 * inv : x32.mul_(inv)).mul_(w32);
         return float32Output ? y : y.to(x.dtype);
     }
 }

@@ -66,4 +66,30 @@ public sealed class RmsNormTests
         Assert.True((y.select(2, 0) - RmsNorm.Normalize(x.select(2, 0), wq, 1e-6)).abs().max().item<float>() < 1e-6);
         Assert.True((y.select(2, 1) - RmsNorm.Normalize(x.select(2, 1), wk, 1e-6)).abs().max().item<float>() < 1e-6);
     }
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Normalize_WithoutAutograd_IsBitForBitTheDifferentiableResult_AndLeavesItsInputAlone(ScalarType dtype)
+    {
+        // Arrange
+        torch.manual_seed(14);
+        var x = (torch.randn(3, 7, 32) * 5).to(dtype);
+        var w = (torch.rand(32) + 0.5).to(dtype);
+        var before = x.clone();
+
+        // Act: inference scales in place, training builds new tensors
+        Tensor withGrad = RmsNorm.Normalize(x, w, 1e-6), withGrad32 = RmsNorm.Normalize(x, w, 1e-6, float32Output: true);
+        Tensor inference, inference32;
+        using (torch.no_grad())
+        {
+            inference = RmsNorm.Normalize(x, w, 1e-6);
+            inference32 = RmsNorm.Normalize(x, w, 1e-6, float32Output: true);
+        }
+
+        // Assert
+        Assert.True(inference.equal(withGrad).all().item<bool>());
+        Assert.True(inference32.equal(withGrad32).all().item<bool>());
+        Assert.True(x.equal(before).all().item<bool>());
+    }
 }
