@@ -83,6 +83,7 @@ public static class StudyFits
     public static JsonArray ENeeded(JsonArray fits, IReadOnlyList<JsonObject> done, StudyPlan plan)
     {
         var result = new JsonArray();
+        var rowsByGroup = Groups(plan, done).ToDictionary(g => g.Group, g => g.Rows);
         foreach (var (metric, step) in new[] { ("psnr", 1.0), ("ssim", 0.01) })
         {
             var lines = fits.OfType<JsonObject>().Where(f => (string?)f["metric"] == metric && f["slope"]!.GetValue<double>() > 0)
@@ -91,7 +92,7 @@ public static class StudyFits
             if (lines.Count < 2) continue;
             var ranges = lines.ToDictionary(l => l.Group, l =>
             {
-                var ys = Groups(plan, done).First(g => g.Group == l.Group).Rows.Select(r => StudyResults.Metric(r, metric)).OfType<double>().Where(double.IsFinite).ToList();
+                var ys = rowsByGroup[l.Group].Select(r => StudyResults.Metric(r, metric)).OfType<double>().Where(double.IsFinite).ToList();
                 return (Lo: ys.Min(), Hi: ys.Max());
             });
             double lo = ranges.Values.Max(r => r.Lo), hi = ranges.Values.Min(r => r.Hi);
